@@ -1,0 +1,1 @@
+int secscore_placeholder(void){return 0;}

@@ -1,0 +1,290 @@
+import Glibc
+import SecScorePOSIX
+import SecScoreWire
+import SwiftProtobuf
+import Synchronization
+
+/// The plugin side of one session: reads frames on its own thread, runs
+/// each request as a task, and guarantees exactly one terminal response per
+/// request id whatever happens first (answer, cancel, deadline).
+final class PluginSession: Sendable {
+    private let plugin: any SecScorePlugin
+    private let channel: ProtocolChannel
+    private let welcome: Secscore_Plugin_V1_Welcome
+    private let checks: Set<String>
+    private let writer: Mutex<[UInt8]>
+    private let state: Mutex<State>
+
+    private struct State {
+        var helloSeen = false
+        var goAway = false
+        var frameLimitOut = ProtocolLimits.defaultMaxFrameBytes
+        var hostLogLevel: Secscore_Plugin_V1_LogLevel = .info
+        var defaultTimeoutMs: UInt32 = 30_000
+        /// Requests without a terminal response yet.
+        var live: [UInt32: Task<Void, Never>] = [:]
+        var reserved: Set<UInt32> = []
+        var seenIDs: UInt32 = 0
+        var exitCode: Int32?
+        var finished: CheckedContinuation<Int32, Never>?
+    }
+
+    init(plugin: any SecScorePlugin, channel: ProtocolChannel, welcome: Secscore_Plugin_V1_Welcome) {
+        self.plugin = plugin
+        self.channel = channel
+        self.welcome = welcome
+        self.checks = Set(welcome.manifest.checks.map(\.requirementID))
+        self.writer = Mutex([])
+        self.state = Mutex(State())
+    }
+
+    /// Serves the session until stdin ends; returns the exit code.
+    func run() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            state.withLock { $0.finished = continuation }
+            startThread { [self] in self.readLoop() }
+        }
+    }
+
+    private func end(_ code: Int32) {
+        let continuation: CheckedContinuation<Int32, Never>? = state.withLock { s in
+            guard s.exitCode == nil else { return nil }
+            s.exitCode = code
+            for (_, task) in s.live { task.cancel() }
+            let c = s.finished
+            s.finished = nil
+            return c
+        }
+        continuation?.resume(returning: code)
+    }
+
+    // MARK: Reading
+
+    private func readLoop() {
+        var decoder = FrameDecoder()
+        while true {
+            let n = decoder.readInto { buffer in read(channel.input, buffer.baseAddress, buffer.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                // End of stdin: the host is done with us (or gone).
+                end(0)
+                return
+            }
+            do {
+                while let message = try decoder.next() {
+                    if !handle(message, decoder: &decoder) { return }
+                }
+            } catch {
+                protocolError("\(error)")
+                return
+            }
+        }
+    }
+
+    /// Returns false when the session is over.
+    private func handle(_ message: WireMessage, decoder: inout FrameDecoder) -> Bool {
+        let helloSeen = state.withLock { $0.helloSeen }
+        if !helloSeen {
+            guard message.type == .hello else {
+                protocolError("expected HELLO as the first frame, got \(message.type)")
+                return false
+            }
+            return handleHello(message, decoder: &decoder)
+        }
+        switch message.type {
+        case .request:
+            handleRequest(message)
+        case .cancel:
+            respondError(message.requestID, .cancelled, "cancelled by the host", cancelTask: true)
+        case .ping:
+            send(type: .pong, id: message.requestID, payload: message.payload)
+        case .goAway:
+            state.withLock { $0.goAway = true }
+        case .hello:
+            protocolError("received a second HELLO")
+            return false
+        case .welcome, .response, .log, .progress, .pong:
+            protocolError("received a \(message.type) frame, which only a plugin may send")
+            return false
+        default:
+            break  // Unknown frame types are skipped.
+        }
+        return true
+    }
+
+    private func handleHello(_ message: WireMessage, decoder: inout FrameDecoder) -> Bool {
+        guard let hello = try? Secscore_Plugin_V1_Hello(serializedBytes: message.payload) else {
+            protocolError("HELLO payload is not a valid Hello message")
+            return false
+        }
+        guard hello.protocolMajors.contains(ProtocolLimits.protocolMajor) else {
+            var goAway = Secscore_Plugin_V1_GoAway()
+            goAway.code = .failedPrecondition
+            goAway.reason = "no common protocol version: the host offers majors \(hello.protocolMajors), this plugin (\(PluginRuntime.sdkName)) speaks \(ProtocolLimits.protocolMajor)"
+            goAway.supportedMajors = [ProtocolLimits.protocolMajor]
+            send(goAway, type: .goAway, id: 0)
+            end(3)
+            return false
+        }
+        let limit = ProtocolLimits.negotiatedFrameLimit(hello.maxFrameBytes, welcome.maxFrameBytes)
+        decoder.maxFrameBytes = limit
+        decoder.maxMessageBytes = welcome.maxMessageBytes
+        state.withLock { s in
+            s.helloSeen = true
+            s.frameLimitOut = limit
+            s.hostLogLevel = hello.logLevel == .unspecified ? .info : hello.logLevel
+            if hello.defaultRequestTimeoutMs > 0 { s.defaultTimeoutMs = hello.defaultRequestTimeoutMs }
+        }
+        send(welcome, type: .welcome, id: 0)
+        return true
+    }
+
+    private func handleRequest(_ message: WireMessage) {
+        let id = message.requestID
+        let request: Secscore_Plugin_V1_EvaluateRequest
+        do {
+            request = try Secscore_Plugin_V1_EvaluateRequest(serializedBytes: message.payload)
+        } catch {
+            respondError(id, .invalidArgument, "request payload is not a valid EvaluateRequest: \(error)")
+            return
+        }
+        guard checks.contains(request.requirementID) else {
+            respondError(id, .unimplemented, "this plugin does not check requirement \(request.requirementID)")
+            return
+        }
+        let admitted: String? = state.withLock { s in
+            if s.goAway { return "the plugin is shutting down" }
+            if id == 0 || id <= s.seenIDs { return "request id \(id) is not larger than every earlier id" }
+            if s.live.count >= Int(welcome.maxConcurrentRequests) {
+                return "more than \(welcome.maxConcurrentRequests) requests in flight"
+            }
+            s.seenIDs = id
+            s.reserved.insert(id)
+            return nil
+        }
+        if let admitted {
+            respondError(id, admitted.hasPrefix("more") ? .resourceExhausted : .failedPrecondition, admitted)
+            return
+        }
+        let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : state.withLock { $0.defaultTimeoutMs }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutMs))
+        var parameters: [String: [String]] = [:]
+        for p in request.parameters { parameters[p.name, default: []] += p.values }
+        let checkRequest = CheckRequest(
+            id: id, requirementID: request.requirementID, context: request.context,
+            facets: request.facets, parameters: parameters, deadline: deadline, session: self)
+        let plugin = self.plugin
+        let task = Task { [self] in
+            let watchdog = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                if !Task.isCancelled {
+                    respondError(id, .deadlineExceeded, "the check did not finish within \(timeoutMs) ms", cancelTask: true)
+                }
+            }
+            defer { watchdog.cancel() }
+            do {
+                let finding = try await plugin.evaluate(checkRequest)
+                respond(id, finding: finding.wire(requirementID: request.requirementID))
+            } catch let error as CheckError {
+                respondError(id, error.code, error.message)
+            } catch is CancellationError {
+                respondError(id, .cancelled, "the check was cancelled")
+            } catch {
+                respondError(id, .internal, "\(error)")
+            }
+        }
+        let alreadyAnswered = state.withLock { s in
+            guard s.reserved.remove(id) != nil else { return true }
+            s.live[id] = task
+            return false
+        }
+        if alreadyAnswered { task.cancel() }
+    }
+
+    // MARK: Writing
+
+    /// Claims the right to send request `id`'s terminal response. Exactly one
+    /// caller wins; the others' answers are dropped.
+    private func claim(_ id: UInt32, cancelTask: Bool) -> Bool {
+        let (won, task): (Bool, Task<Void, Never>?) = state.withLock { s in
+            if let task = s.live.removeValue(forKey: id) { return (true, task) }
+            if s.reserved.remove(id) != nil { return (true, nil) }
+            return (false, nil)
+        }
+        if cancelTask { task?.cancel() }
+        return won
+    }
+
+    private func respond(_ id: UInt32, finding: Secscore_Plugin_V1_Finding) {
+        guard claim(id, cancelTask: false) else { return }
+        var response = Secscore_Plugin_V1_EvaluateResponse()
+        response.finding = finding
+        send(response, type: .response, id: id)
+    }
+
+    private func respondError(_ id: UInt32, _ code: Secscore_Plugin_V1_Code, _ message: String, cancelTask: Bool = false) {
+        // A request that was never admitted still gets its one answer.
+        let known = state.withLock { s in s.live[id] != nil || s.reserved.contains(id) }
+        if known {
+            guard claim(id, cancelTask: cancelTask) else { return }
+        } else if cancelTask {
+            return  // CANCEL for a request already answered: nothing owed.
+        }
+        var response = Secscore_Plugin_V1_EvaluateResponse()
+        var error = Secscore_Plugin_V1_CallError()
+        error.code = code
+        error.message = message
+        response.error = error
+        send(response, type: .response, id: id)
+    }
+
+    func log(_ level: Secscore_Plugin_V1_LogLevel, _ message: String, fields: [String: String], requestID: UInt32) {
+        let wanted = state.withLock { level.rawValue >= $0.hostLogLevel.rawValue }
+        guard wanted else { return }
+        var log = Secscore_Plugin_V1_Log()
+        log.level = level
+        log.message = message
+        log.fields = fields.sorted { $0.key < $1.key }.map { pair in
+            var a = Secscore_Plugin_V1_Attribute()
+            a.name = pair.key
+            a.value = pair.value
+            return a
+        }
+        send(log, type: .log, id: requestID)
+    }
+
+    func progress(id: UInt32, completed: UInt64, total: UInt64, message: String) {
+        var p = Secscore_Plugin_V1_Progress()
+        p.completed = completed
+        p.total = total
+        p.message = message
+        send(p, type: .progress, id: id)
+    }
+
+    private func send(_ message: some SwiftProtobuf.Message, type: FrameType, id: UInt32) {
+        guard let payload: [UInt8] = try? message.serializedBytes() else { return }
+        send(type: type, id: id, payload: payload)
+    }
+
+    private func send(type: FrameType, id: UInt32, payload: [UInt8]) {
+        let limit = state.withLock { $0.frameLimitOut }
+        let rc: Int32 = writer.withLock { buffer in
+            buffer.removeAll(keepingCapacity: true)
+            FrameEncoder.append(type: type, requestID: id, payload: payload, maxFrameBytes: limit, to: &buffer)
+            return buffer.withUnsafeBytes { writeAll(channel.output, $0) }
+        }
+        if rc != 0 {
+            // The host stopped reading: nothing more can be said.
+            end(0)
+        }
+    }
+
+    private func protocolError(_ why: String) {
+        var goAway = Secscore_Plugin_V1_GoAway()
+        goAway.code = .invalidArgument
+        goAway.reason = "protocol error: \(why)"
+        send(goAway, type: .goAway, id: 0)
+        writeStderr("\(PluginRuntime.sdkName): protocol error: \(why)\n")
+        end(2)
+    }
+}

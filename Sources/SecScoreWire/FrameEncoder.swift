@@ -1,0 +1,50 @@
+public import SwiftProtobuf
+
+/// Writes messages as frames, splitting payloads larger than the peer's
+/// frame limit into fragments flagged `.more`.
+public enum FrameEncoder {
+    /// Appends `payload` as one or more frames to `buffer`.
+    public static func append(
+        type: FrameType,
+        requestID: UInt32,
+        payload: some Collection<UInt8>,
+        maxFrameBytes: UInt32,
+        to buffer: inout [UInt8]
+    ) {
+        let limit = Int(max(maxFrameBytes, 1))
+        var remaining = payload[...]
+        buffer.reserveCapacity(buffer.count + payload.count + FrameHeader.byteCount * (payload.count / limit + 1))
+        repeat {
+            let chunk = remaining.prefix(limit)
+            remaining = remaining.dropFirst(chunk.count)
+            let flags: FrameFlags = remaining.isEmpty ? [] : .more
+            FrameHeader(type: type, flags: flags, requestID: requestID, length: UInt32(chunk.count))
+                .write(into: &buffer)
+            buffer.append(contentsOf: chunk)
+        } while !remaining.isEmpty
+    }
+
+    /// Serialises `message` and appends it as frames to `buffer`.
+    public static func append(
+        _ message: some SwiftProtobuf.Message,
+        type: FrameType,
+        requestID: UInt32,
+        maxFrameBytes: UInt32,
+        to buffer: inout [UInt8]
+    ) throws {
+        let payload: [UInt8] = try message.serializedBytes()
+        append(type: type, requestID: requestID, payload: payload, maxFrameBytes: maxFrameBytes, to: &buffer)
+    }
+
+    /// The frames of `message` as a new byte array.
+    public static func encode(
+        _ message: some SwiftProtobuf.Message,
+        type: FrameType,
+        requestID: UInt32 = 0,
+        maxFrameBytes: UInt32 = ProtocolLimits.defaultMaxFrameBytes
+    ) throws -> [UInt8] {
+        var buffer: [UInt8] = []
+        try append(message, type: type, requestID: requestID, maxFrameBytes: maxFrameBytes, to: &buffer)
+        return buffer
+    }
+}
