@@ -1,5 +1,12 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
+
+// C plugins (Examples/CPlugin, the C checkers in Plugins/, the test fixture
+// Tests/Fixtures/MisbehavingPlugin) are built by the Makefile with the C
+// compiler alone: SwiftPM would link every executable with the Swift runtime,
+// which a C plugin does not need and which turns its SIGSEGV into a
+// 30-second backtrace. CSecScorePlugin stays a target here so the SDK is
+// compiled and usable from SwiftPM too.
 
 let package = Package(
     name: "secscore",
@@ -70,51 +77,57 @@ let package = Package(
             dependencies: ["SecScorePluginKit"],
             path: "Examples/SwiftPlugin"
         ),
-        .executableTarget(
-            name: "example-plugin-c",
-            dependencies: ["CSecScorePlugin"],
-            path: "Examples/CPlugin"
-        ),
 
         // MARK: Test fixtures
 
-        /// A plugin that misbehaves on purpose, one way per mode argument.
+
+        /// A Swift SDK plugin whose checks exercise SDK duties.
         .executableTarget(
-            name: "test-plugin-misbehaving",
-            dependencies: ["CSecScorePlugin"],
-            path: "Tests/Fixtures/MisbehavingPlugin"
+            name: "test-plugin-swift",
+            dependencies: ["SecScorePluginKit"],
+            path: "Tests/Fixtures/SwiftTestPlugin"
         ),
 
         // MARK: Tests
+
+        /// Locating built products, leak checks and request builders.
+        .target(
+            name: "SecScoreTestSupport",
+            dependencies: ["PluginHost", "SecScoreWire"],
+            path: "Tests/SecScoreTestSupport"
+        ),
 
         .testTarget(name: "SecScoreWireTests", dependencies: ["SecScoreWire"]),
         .testTarget(
             name: "PluginHostTests",
             dependencies: [
-                "PluginHost", "SecScoreWire",
-                "example-plugin-swift", "example-plugin-c", "test-plugin-misbehaving",
+                "PluginHost", "SecScoreWire", "SecScoreTestSupport", "CSecScoreHostShims",
+                "example-plugin-swift", "test-plugin-swift",
             ]
         ),
         .testTarget(
             name: "SecScorePluginKitTests",
-            dependencies: ["SecScorePluginKit", "SecScoreWire"]
+            dependencies: ["SecScorePluginKit", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "test-plugin-swift"]
         ),
         .testTarget(
             name: "PluginConformanceTests",
             dependencies: [
-                "PluginConformance", "PluginHost",
-                "example-plugin-swift", "example-plugin-c", "test-plugin-misbehaving",
+                "PluginConformance", "PluginHost", "SecScoreTestSupport",
+                "example-plugin-swift", "test-plugin-swift",
             ]
         ),
     ]
 )
 
-// One set of settings for every Swift target, as swift-log does.
+// One set of settings for every target, as swift-log does: warnings are
+// errors in our own code (dependencies keep theirs).
 for target in package.targets where target.type != .system {
-    guard target.name != "CSecScorePlugin", target.name != "CSecScoreHostShims",
-          target.name != "example-plugin-c", target.name != "test-plugin-misbehaving"
-    else { continue }
+    if target.name == "CSecScorePlugin" || target.name == "CSecScoreHostShims" {
+        target.cSettings = (target.cSettings ?? []) + [.treatAllWarnings(as: .error)]
+        continue
+    }
     var settings = target.swiftSettings ?? []
+    settings.append(.treatAllWarnings(as: .error))
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     settings.append(.enableUpcomingFeature("InternalImportsByDefault"))

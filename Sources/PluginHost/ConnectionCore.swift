@@ -80,6 +80,9 @@ final class ConnectionCore: Sendable {
         var finished = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
         var recentStderr: [String] = []
+        /// The deadline the I/O thread's poll sleeps until (nil: no
+        /// timeout). A caller adding an earlier deadline must wake it.
+        var pollDeadline: UInt64?
         var statistics = ConnectionStatistics()
     }
 
@@ -145,10 +148,23 @@ final class ConnectionCore: Sendable {
             return .failure(error)
         }
         let requirementID = request.requirementID
-        let id: UInt32? = state.withLock { s in s.failure == nil && !s.shutdownRequested ? s.nextID : nil }
-        guard let id else {
+        // Ids are taken once and never reused in a session.
+        let allocated: Result<UInt32, PluginError> = state.withLock { s in
+            if let failure = s.failure ?? (s.shutdownRequested ? shutDownError(s.name) : nil) {
+                return .failure(failure)
+            }
+            guard s.nextID < UInt32.max else {
+                return .failure(PluginError(.resourceExhausted, plugin: s.name, "request ids are exhausted; start a new session"))
+            }
+            defer { s.nextID += 1 }
+            return .success(s.nextID)
+        }
+        let id: UInt32
+        switch allocated {
+        case .success(let value): id = value
+        case .failure(let error):
             releaseSlotWithoutCall()
-            return .failure(closedError())
+            return .failure(error)
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<CallResult, Never>) in
@@ -157,18 +173,14 @@ final class ConnectionCore: Sendable {
                         s.inFlight -= 1
                         return failure
                     }
-                    guard s.nextID < UInt32.max else {
-                        s.inFlight -= 1
-                        return PluginError(.resourceExhausted, plugin: s.name, "request ids are exhausted; start a new session")
-                    }
-                    s.nextID += 1
                     let now = monotonicNanos()
                     s.pending[id] = Pending(
                         continuation: continuation, requirementID: requirementID,
                         deadline: now + timeout.nanoseconds, timeout: timeout, onProgress: onProgress)
                     FrameEncoder.append(type: .request, requestID: id, payload: payload, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
                     s.statistics.requestsSent += 1
-                    if flush(&s) { wake() }
+                    let deadline = now + timeout.nanoseconds
+                    if flush(&s) || s.pollDeadline.map({ deadline < $0 }) ?? true { wake() }
                     return nil
                 }
                 if let rejected { continuation.resume(returning: .failure(rejected)) }
@@ -422,7 +434,9 @@ final class ConnectionCore: Sendable {
         while true {
             let now = monotonicNanos()
             let (wantWrite, deadline) = state.withLock { s in
-                (s.stdinOpen && s.outboundStart < s.outbound.count, nextDeadline(s, loop: loop))
+                let deadline = nextDeadline(s, loop: loop)
+                s.pollDeadline = deadline
+                return (s.stdinOpen && s.outboundStart < s.outbound.count, deadline)
             }
             var fds: [pollfd] = []
             fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0))
@@ -869,6 +883,8 @@ final class ConnectionCore: Sendable {
     }
 
     private func processExited(_ status: ExitStatus, loop: inout LoopState, truncated: String? = nil) {
+        // Its last words on stderr explain the exit: read them first.
+        if loop.stderrOpen { readStderr(&loop) }
         state.withLock { s in
             s.exitStatus = s.exitStatus ?? status
             if case .killed = s.stage {} else if !s.shutdownRequested || !s.pending.isEmpty || s.handshake != nil {

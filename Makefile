@@ -1,0 +1,77 @@
+# secscore: make demo (the dashboard on the bundled example), make test (everything).
+# Every target installs what it needs first, so both work on a fresh machine.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+CC ?= cc
+CONFIG ?= debug
+SWIFT_BUILD := $(SWIFT) build -c $(CONFIG)
+BIN = $(shell $(SWIFT_BUILD) --show-bin-path)
+CBUILD := .build/c-$(CONFIG)
+
+# Swift products the tests and the demo run. Building products one by one
+# (not a bare `swift build`) keeps SwiftPM from compiling swift-protobuf's
+# bundled protoc, which takes many minutes and which nothing here needs.
+SWIFT_PRODUCTS := secscore example-plugin-swift test-plugin-swift
+
+# The C SDK and the C plugins built on it, with the C compiler alone.
+C_SDK_SOURCES := Sources/CSecScorePlugin/sdk.c $(wildcard Sources/CSecScorePlugin/generated/secscore/*/v1/*.pb-c.c)
+C_SDK_HEADERS := $(shell find Sources/CSecScorePlugin/include -name '*.h')
+C_FLAGS := -std=c11 -Wall -Wextra -Werror -I Sources/CSecScorePlugin/include $(if $(filter release,$(CONFIG)),-O2,-O1 -g)
+C_PLUGINS := example-plugin-c=Examples/CPlugin test-plugin-misbehaving=Tests/Fixtures/MisbehavingPlugin
+
+APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
+
+.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean
+
+all: build
+
+## deps: install the Debian packages the build needs (only what is missing).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps swift-products c-plugins
+
+swift-products:
+	@for p in $(SWIFT_PRODUCTS); do $(SWIFT_BUILD) --product $$p || exit 1; done
+
+$(CBUILD)/libsecscore-plugin.a: $(C_SDK_SOURCES) $(C_SDK_HEADERS) Makefile
+	@mkdir -p $(CBUILD)/obj
+	@objs=""; for src in $(C_SDK_SOURCES); do \
+	  obj=$(CBUILD)/obj/$$(echo $$src | tr / _ | sed 's/\.c$$/.o/'); \
+	  $(CC) $(C_FLAGS) -c $$src -o $$obj || exit 1; objs="$$objs $$obj"; \
+	done; rm -f $@; ar rcs $@ $$objs
+	@echo "built $@"
+
+## c-plugins: every C plugin, next to the Swift products so discovery finds them.
+c-plugins: $(CBUILD)/libsecscore-plugin.a
+	@mkdir -p "$(BIN)"
+	@for entry in $(C_PLUGINS); do \
+	  name=$${entry%%=*}; dir=$${entry#*=}; \
+	  $(CC) $(C_FLAGS) -o "$(BIN)/$$name" $$dir/*.c $(CBUILD)/libsecscore-plugin.a -lprotobuf-c || exit 1; \
+	done
+	@echo "built C plugins into $(BIN)"
+
+## generate: regenerate the committed protobuf code from Protos/.
+generate: deps
+	scripts/generate-protos.sh
+
+## check-generated: fail when the committed protobuf code is stale.
+check-generated: deps
+	scripts/generate-protos.sh --check
+
+## test: the whole suite, with the generated-code check.
+test: build check-generated
+	$(SWIFT) test -c $(CONFIG)
+
+## demo: build and run on the bundled example.
+demo: build
+	@"$(BIN)/secscore" --help
+
+clean:
+	rm -rf .build

@@ -1,0 +1,206 @@
+// Helpers shared by every test target that spawns real plugin processes.
+import Glibc
+public import PluginHost
+public import SecScoreWire
+import Synchronization
+public import Testing
+
+/// The folder holding the built executables: the test binary's own folder.
+public let productsDirectory: String = {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    precondition(n > 0)
+    let path = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var parts = path.split(separator: "/").dropLast()
+    // The test binary may sit inside a .xctest folder next to the products.
+    if parts.last?.hasSuffix(".xctest") == true { parts = parts.dropLast() }
+    return "/" + parts.joined(separator: "/")
+}()
+
+/// The path of a built product.
+public func product(_ name: String) -> String { productsDirectory + "/" + name }
+
+/// The misbehaving fixture in one of its modes.
+public func misbehaving(_ mode: String) -> PluginExecutable {
+    PluginExecutable(path: product("test-plugin-misbehaving"), arguments: [mode])
+}
+
+/// Short deadlines so that fault tests finish fast.
+public func fastConfiguration(logs: LogCollector? = nil) -> PluginHostConfiguration {
+    var c = PluginHostConfiguration()
+    c.handshakeTimeout = .seconds(3)
+    c.requestTimeout = .seconds(3)
+    c.cancelGrace = .milliseconds(500)
+    c.shutdownGrace = .milliseconds(500)
+    c.terminateGrace = .milliseconds(500)
+    c.logLevel = .debug
+    if let logs { c.logHandler = { logs.append($0) } }
+    return c
+}
+
+/// Collects log records from a connection.
+public final class LogCollector: Sendable {
+    private let records = Mutex<[PluginLogRecord]>([])
+    public init() {}
+    public func append(_ r: PluginLogRecord) { records.withLock { $0.append(r) } }
+    public var all: [PluginLogRecord] { records.withLock { $0 } }
+}
+
+/// A request for `requirement` with a fixed context.
+public func request(
+    _ requirement: String, facets: Secscore_Tenant_V1_Facets = .init(), parameters: [String: String] = [:]
+) -> Secscore_Plugin_V1_EvaluateRequest {
+    var r = Secscore_Plugin_V1_EvaluateRequest()
+    r.requirementID = requirement
+    r.context.asOf = "2025-11-01"
+    r.context.edition = "2025-10"
+    r.context.partnerType = .directBill
+    r.facets = facets
+    r.parameters = parameters.sorted { $0.key < $1.key }.map { key, value in
+        var p = Secscore_Plugin_V1_Parameter()
+        p.name = key
+        p.values = [value]
+        return p
+    }
+    return r
+}
+
+/// Role assignments making each name a Global Administrator.
+public func globalAdmins(_ names: [String]) -> Secscore_Tenant_V1_Facets {
+    var facets = Secscore_Tenant_V1_Facets()
+    facets.roleAssignments.items = names.enumerated().map { i, name in
+        var a = Secscore_Tenant_V1_RoleAssignment()
+        a.id = "assignment-\(i)"
+        a.principalID = "user-\(i)"
+        a.principalDisplayName = name
+        a.roleDefinitionID = "62e90394-69f5-4237-9190-012177145e10"
+        return a
+    }
+    return facets
+}
+
+// MARK: - Leak checks
+
+/// Runs `body` while no other process-spawning test runs, and checks that
+/// it left no child process and no open descriptor behind.
+@discardableResult
+public func withLeakCheck<T>(
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> T
+) async throws -> T {
+    await processTestLock.lock()
+    let fdsBefore = hostDescriptorCount()
+    do {
+        let value = try await body()
+        await expectNoLeaks(fdsBefore: fdsBefore, sourceLocation: sourceLocation)
+        await processTestLock.unlock()
+        return value
+    } catch {
+        await expectNoLeaks(fdsBefore: fdsBefore, sourceLocation: sourceLocation)
+        await processTestLock.unlock()
+        throw error
+    }
+}
+
+/// Descriptors that a plugin session could leak: pipes, pidfds, eventfds and
+/// files. The runtime's own timerfds, epoll and sockets come and go with
+/// Dispatch and are not counted.
+public func hostDescriptorCount() -> Int {
+    openDescriptors().filter { entry in
+        !(entry.contains("timerfd") || entry.contains("eventpoll") || entry.contains("socket:")
+            || entry.contains("/proc/") && entry.hasSuffix("/fd"))
+    }.count
+}
+
+private func expectNoLeaks(fdsBefore: Int, sourceLocation: SourceLocation) async {
+    // Descriptors close on the I/O thread just after the session ends.
+    var fdsAfter = hostDescriptorCount()
+    var children = childProcesses()
+    for _ in 0..<50 where fdsAfter != fdsBefore || !children.isEmpty {
+        try? await Task.sleep(for: .milliseconds(20))
+        fdsAfter = hostDescriptorCount()
+        children = childProcesses()
+    }
+    #expect(children.isEmpty, "child processes left behind: \(children)", sourceLocation: sourceLocation)
+    #expect(fdsAfter == fdsBefore, "descriptors before \(fdsBefore), after \(fdsAfter): \(openDescriptors())", sourceLocation: sourceLocation)
+}
+
+/// What each open descriptor of this process points at.
+public func openDescriptors() -> [String] {
+    guard let dir = opendir("/proc/self/fd") else { return [] }
+    defer { closedir(dir) }
+    var result: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        guard Int(name) != nil else { continue }
+        var buffer = [CChar](repeating: 0, count: 512)
+        let n = readlink("/proc/self/fd/\(name)", &buffer, 511)
+        let target = n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        result.append("\(name)->\(target)")
+    }
+    return result
+}
+
+/// A FIFO async lock shared by all test targets in the test binary.
+public actor AsyncLock {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    public init() {}
+    public func lock() async {
+        if !held {
+            held = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+    public func unlock() {
+        if waiters.isEmpty {
+            held = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+public let processTestLock = AsyncLock()
+
+/// Child processes of this process that still exist (zombies included).
+public func childProcesses() -> [Int32] {
+    let me = getpid()
+    return allProcesses().filter { $0.parent == me }.map(\.pid)
+}
+
+/// Live processes (not zombies waiting for init) in process group `pgid`.
+public func processesInGroup(_ pgid: Int32) -> [Int32] {
+    allProcesses().filter { $0.state != "Z" && getpgid($0.pid) == pgid }.map(\.pid)
+}
+
+/// True when `pid` names a live process (not a zombie).
+public func processIsAlive(_ pid: Int32) -> Bool {
+    guard let p = allProcesses().first(where: { $0.pid == pid }) else { return false }
+    return p.state != "Z"
+}
+
+private func allProcesses() -> [(pid: Int32, parent: Int32, state: String)] {
+    guard let dir = opendir("/proc") else { return [] }
+    defer { closedir(dir) }
+    var result: [(Int32, Int32, String)] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        guard let pid = Int32(name), let file = fopen("/proc/\(pid)/stat", "r") else { continue }
+        var line = [CChar](repeating: 0, count: 1024)
+        fgets(&line, 1024, file)
+        fclose(file)
+        let text = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
+        guard let close = text.lastIndex(of: ")") else { continue }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 1, let parent = Int32(fields[1]) else { continue }
+        result.append((pid, parent, String(fields[0])))
+    }
+    return result
+}
