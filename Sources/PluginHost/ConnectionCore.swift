@@ -33,6 +33,28 @@ final class ConnectionCore: Sendable {
         var onProgress: (@Sendable (Secscore_Plugin_V1_Progress) -> Void)?
     }
 
+    /// Links a call to its request id across the cancellation handler.
+    final class CallToken: Sendable {
+        private let state = Mutex<(id: UInt32?, cancelled: Bool)>((nil, false))
+
+        /// Records the id; false when the call was cancelled first.
+        func assign(_ id: UInt32) -> Bool {
+            state.withLock { s in
+                if s.cancelled { return false }
+                s.id = id
+                return true
+            }
+        }
+
+        /// Marks the call cancelled; returns its id if it was already sent.
+        func cancel() -> UInt32? {
+            state.withLock { s in
+                s.cancelled = true
+                return s.id
+            }
+        }
+    }
+
     struct PingWaiter {
         var continuation: CheckedContinuation<Result<Duration?, PluginError>, Never>
         var sentAt: UInt64
@@ -148,24 +170,10 @@ final class ConnectionCore: Sendable {
             return .failure(error)
         }
         let requirementID = request.requirementID
-        // Ids are taken once and never reused in a session.
-        let allocated: Result<UInt32, PluginError> = state.withLock { s in
-            if let failure = s.failure ?? (s.shutdownRequested ? shutDownError(s.name) : nil) {
-                return .failure(failure)
-            }
-            guard s.nextID < UInt32.max else {
-                return .failure(PluginError(.resourceExhausted, plugin: s.name, "request ids are exhausted; start a new session"))
-            }
-            defer { s.nextID += 1 }
-            return .success(s.nextID)
-        }
-        let id: UInt32
-        switch allocated {
-        case .success(let value): id = value
-        case .failure(let error):
-            releaseSlotWithoutCall()
-            return .failure(error)
-        }
+        // The id is taken in the same critical section that queues the frame,
+        // so ids reach the plugin in increasing order; the token lets the
+        // cancellation handler find it (or stop it from being taken).
+        let token = CallToken()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<CallResult, Never>) in
                 let rejected: PluginError? = state.withLock { s in
@@ -173,20 +181,32 @@ final class ConnectionCore: Sendable {
                         s.inFlight -= 1
                         return failure
                     }
+                    guard s.nextID < UInt32.max else {
+                        s.inFlight -= 1
+                        return PluginError(.resourceExhausted, plugin: s.name, "request ids are exhausted; start a new session")
+                    }
+                    let id = s.nextID
+                    guard token.assign(id) else {
+                        s.inFlight -= 1
+                        return PluginError(.cancelled, plugin: s.name, "request was cancelled before it was sent")
+                    }
+                    s.nextID += 1
                     let now = monotonicNanos()
+                    let deadline = now + timeout.nanoseconds
                     s.pending[id] = Pending(
                         continuation: continuation, requirementID: requirementID,
-                        deadline: now + timeout.nanoseconds, timeout: timeout, onProgress: onProgress)
+                        deadline: deadline, timeout: timeout, onProgress: onProgress)
                     FrameEncoder.append(type: .request, requestID: id, payload: payload, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
                     s.statistics.requestsSent += 1
-                    let deadline = now + timeout.nanoseconds
                     if flush(&s) || s.pollDeadline.map({ deadline < $0 }) ?? true { wake() }
                     return nil
                 }
                 if let rejected { continuation.resume(returning: .failure(rejected)) }
             }
         } onCancel: {
-            abandon(id, reason: "cancelled by the host", error: { PluginError(.cancelled, plugin: $0, "request \(id) was cancelled") })
+            if let id = token.cancel() {
+                abandon(id, reason: "cancelled by the host", error: { PluginError(.cancelled, plugin: $0, "request \(id) was cancelled") })
+            }
         }
     }
 
@@ -282,11 +302,6 @@ final class ConnectionCore: Sendable {
         }
         if granted { return nil }
         return Task.isCancelled ? PluginError(.cancelled, plugin: name, "request was cancelled while queued") : closedError()
-    }
-
-    private func releaseSlotWithoutCall() {
-        let next = state.withLock { s in releaseSlot(&s) }
-        next?.continuation.resume(returning: true)
     }
 
     /// Frees a slot and hands it to the first waiter, if any. Call under the

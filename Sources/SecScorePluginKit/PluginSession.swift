@@ -145,25 +145,25 @@ final class PluginSession: Sendable {
         do {
             request = try Secscore_Plugin_V1_EvaluateRequest(serializedBytes: message.payload)
         } catch {
-            respondError(id, .invalidArgument, "request payload is not a valid EvaluateRequest: \(error)")
+            rejectRequest(id, .invalidArgument, "request payload is not a valid EvaluateRequest: \(error)")
             return
         }
         guard checks.contains(request.requirementID) else {
-            respondError(id, .unimplemented, "this plugin does not check requirement \(request.requirementID)")
+            rejectRequest(id, .unimplemented, "this plugin does not check requirement \(request.requirementID)")
             return
         }
-        let admitted: String? = state.withLock { s in
-            if s.goAway { return "the plugin is shutting down" }
-            if id == 0 || id <= s.seenIDs { return "request id \(id) is not larger than every earlier id" }
-            if s.live.count >= Int(welcome.maxConcurrentRequests) {
-                return "more than \(welcome.maxConcurrentRequests) requests in flight"
+        let refusal: (Secscore_Plugin_V1_Code, String)? = state.withLock { s in
+            if s.goAway { return (.unavailable, "the plugin is shutting down") }
+            if id == 0 || id <= s.seenIDs { return (.failedPrecondition, "request id \(id) is not larger than every earlier id") }
+            if s.live.count + s.reserved.count >= Int(welcome.maxConcurrentRequests) {
+                return (.resourceExhausted, "more than \(welcome.maxConcurrentRequests) requests in flight")
             }
             s.seenIDs = id
             s.reserved.insert(id)
             return nil
         }
-        if let admitted {
-            respondError(id, admitted.hasPrefix("more") ? .resourceExhausted : .failedPrecondition, admitted)
+        if let (code, message) = refusal {
+            rejectRequest(id, code, message)
             return
         }
         let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : state.withLock { $0.defaultTimeoutMs }
@@ -222,14 +222,19 @@ final class PluginSession: Sendable {
         send(response, type: .response, id: id)
     }
 
+    /// Ends an admitted request with a call error, unless it already ended.
     private func respondError(_ id: UInt32, _ code: Secscore_Plugin_V1_Code, _ message: String, cancelTask: Bool = false) {
-        // A request that was never admitted still gets its one answer.
-        let known = state.withLock { s in s.live[id] != nil || s.reserved.contains(id) }
-        if known {
-            guard claim(id, cancelTask: cancelTask) else { return }
-        } else if cancelTask {
-            return  // CANCEL for a request already answered: nothing owed.
-        }
+        guard claim(id, cancelTask: cancelTask) else { return }
+        sendError(id, code, message)
+    }
+
+    /// Answers a request that was never admitted (malformed, unknown, over
+    /// the limit): it has no task and no claim to race with.
+    private func rejectRequest(_ id: UInt32, _ code: Secscore_Plugin_V1_Code, _ message: String) {
+        sendError(id, code, message)
+    }
+
+    private func sendError(_ id: UInt32, _ code: Secscore_Plugin_V1_Code, _ message: String) {
         var response = Secscore_Plugin_V1_EvaluateResponse()
         var error = Secscore_Plugin_V1_CallError()
         error.code = code

@@ -1,0 +1,138 @@
+import PluginHost
+import SecScoreTestSupport
+import SecScoreWire
+import Testing
+
+/// The Swift SDK's duties, checked through the real host against a real
+/// plugin process built on it.
+@Suite("Swift SDK")
+struct SwiftSDKTests {
+    let plugin = PluginExecutable(path: product("test-plugin-swift"))
+
+    func withPlugin(
+        logs: LogCollector? = nil, _ body: (PluginConnection) async throws -> Void
+    ) async throws {
+        try await withLeakCheck {
+            let connection = try await PluginConnection.launch(plugin, configuration: fastConfiguration(logs: logs))
+            try await body(connection)
+            #expect(await connection.shutdown() == .exited(0))
+        }
+    }
+
+    @Test func printGoesToStderrNotTheProtocol() async throws {
+        let logs = LogCollector()
+        try await withPlugin(logs: logs) { connection in
+            let finding = try await connection.evaluate(request("test.print"))
+            #expect(finding.insights == ["printed"])
+            #expect(connection.failure == nil)
+        }
+        #expect(logs.all.contains { $0.source == .stderr && $0.message.contains("this print must go to stderr") })
+    }
+
+    @Test func checkErrorBecomesCallError() async throws {
+        try await withPlugin { connection in
+            do {
+                _ = try await connection.evaluate(request("test.throw"))
+                Issue.record("expected an error")
+            } catch let error as PluginError {
+                #expect(error.code == .pluginReported)
+                #expect(error.callCode == .failedPrecondition)
+                #expect(error.description.contains("the snapshot is inconsistent"))
+            }
+            do {
+                _ = try await connection.evaluate(request("test.crash"))
+                Issue.record("expected an error")
+            } catch let error as PluginError {
+                #expect(error.callCode == .internal)
+            }
+            // The session survives both.
+            #expect(try await connection.evaluate(request("test.sleep")).status == .compliant)
+        }
+    }
+
+    @Test func deadlineIsEnforcedByTheSDK() async throws {
+        try await withPlugin { connection in
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                _ = try await connection.evaluate(request("test.sleep", parameters: ["ms": "5000"]), timeout: .milliseconds(200))
+                Issue.record("expected a deadline error")
+            } catch let error as PluginError {
+                #expect(error.code == .deadlineExceeded)
+            }
+            #expect(clock.now - start < .seconds(2))
+            // The SDK answered the cancelled request in time: still healthy.
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(connection.failure == nil)
+            #expect(try await connection.evaluate(request("test.sleep")).status == .compliant)
+        }
+    }
+
+    @Test func cancellingTheCallerCancelsTheCheck() async throws {
+        try await withPlugin { connection in
+            let task = Task { try await connection.evaluate(request("test.sleep", parameters: ["ms": "5000"])) }
+            try await Task.sleep(for: .milliseconds(100))
+            task.cancel()
+            let result = await task.result
+            #expect(throws: PluginError.self) { try result.get() }
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(connection.failure == nil)
+        }
+    }
+
+    @Test func requestsRunConcurrentlyUpToTheDeclaredLimit() async throws {
+        try await withPlugin { connection in
+            #expect(connection.info.maxConcurrentRequests == 8)
+            let clock = ContinuousClock()
+            let start = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { _ = try await connection.evaluate(request("test.sleep", parameters: ["ms": "300"])) }
+                }
+                try await group.waitForAll()
+            }
+            // Eight 300 ms sleeps side by side, not one after another (2.4 s).
+            #expect(clock.now - start < .milliseconds(1500))
+        }
+    }
+
+    @Test func onlyDeclaredFacetsAndParametersArrive() async throws {
+        try await withPlugin { connection in
+            var facets = Secscore_Tenant_V1_Facets()
+            facets.securityContact.email = "soc@contoso.com"
+            let finding = try await connection.evaluate(request("test.echo", facets: facets, parameters: ["answer": "42"]))
+            #expect(finding.insights == ["answer=42", "securityContact=present", "users=absent", "asOf=2025-11-01"])
+        }
+    }
+
+    @Test func logsAndProgressReachTheHost() async throws {
+        let logs = LogCollector()
+        try await withPlugin(logs: logs) { connection in
+            let progress = LogCollector()
+            _ = try await connection.evaluate(request("test.log")) { p in
+                progress.append(PluginLogRecord(plugin: "p", source: .host, level: .info, message: "\(p.completed)/\(p.total) \(p.message)"))
+            }
+            #expect(progress.all.map(\.message) == ["1/2 half", "2/2 done"])
+        }
+        let record = try #require(logs.all.first { $0.source == .logFrame })
+        #expect(record.message == "working")
+        #expect(record.fields.map { "\($0.0)=\($0.1)" } == ["step=1"])
+        #expect(record.requestID != nil)
+    }
+
+    @Test func largeFindingIsFragmentedAndReassembled() async throws {
+        try await withPlugin { connection in
+            let finding = try await connection.evaluate(request("test.big"))
+            #expect(finding.insights.count == 6000)
+            #expect(finding.insights.allSatisfy { $0.count == 1000 })
+        }
+    }
+
+    @Test func describePrintsTheManifest() async throws {
+        let output = try await runAndCapture(product("test-plugin-swift"), ["--describe"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("\"pluginName\":\"swift-test-plugin\""))
+        #expect(output.stdout.contains("\"requirementId\":\"test.echo\""))
+        #expect(output.stdout.contains("\"requiredFacets\":[\"FACET_SECURITY_CONTACT\"]"))
+    }
+}
