@@ -97,7 +97,10 @@ let package = Package(
             path: "Tests/SecScoreTestSupport"
         ),
 
-        .testTarget(name: "SecScoreWireTests", dependencies: ["SecScoreWire"]),
+        .testTarget(
+            name: "SecScoreWireTests",
+            dependencies: ["SecScoreWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(
             name: "PluginHostTests",
             dependencies: [

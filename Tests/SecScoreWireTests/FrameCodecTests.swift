@@ -1,0 +1,122 @@
+import SecScoreWire
+import Testing
+
+@Suite("Frame codec")
+struct FrameCodecTests {
+    func frame(_ type: UInt8, id: UInt32, flags: UInt8 = 0, payload: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = [0xF5, 0x53, type, flags]
+        bytes += withUnsafeBytes(of: id.bigEndian, Array.init)
+        bytes += withUnsafeBytes(of: UInt32(payload.count).bigEndian, Array.init)
+        return bytes + payload
+    }
+
+    @Test func headerRoundTrip() throws {
+        var bytes: [UInt8] = []
+        FrameHeader(type: .response, flags: .more, requestID: 0x0102_0304, length: 0xA0B0_C0D0).write(into: &bytes)
+        #expect(bytes == [0xF5, 0x53, 0x11, 0x01, 1, 2, 3, 4, 0xA0, 0xB0, 0xC0, 0xD0])
+        let header = try bytes.withUnsafeBytes { try FrameHeader.read(from: $0) }
+        #expect(header.type == .response)
+        #expect(header.flags == .more)
+        #expect(header.requestID == 0x0102_0304)
+        #expect(header.length == 0xA0B0_C0D0)
+    }
+
+    @Test func decodesMessagesFedOneByteAtATime() throws {
+        let stream = frame(0x10, id: 1, payload: [1, 2, 3]) + frame(0x13, id: 0, payload: []) + frame(0x11, id: 7, payload: Array(repeating: 9, count: 300))
+        var decoder = FrameDecoder()
+        var messages: [WireMessage] = []
+        for byte in stream {
+            decoder.append([byte])
+            while let m = try decoder.next() { messages.append(m) }
+        }
+        #expect(messages.map(\.type) == [.request, .log, .response])
+        #expect(messages.map(\.requestID) == [1, 0, 7])
+        #expect(messages[0].payload == [1, 2, 3])
+        #expect(messages[1].payload.isEmpty)
+        #expect(messages[2].payload.count == 300)
+        try decoder.finish()
+    }
+
+    @Test func chunkingNeverChangesTheResult() throws {
+        // The same message split into fragments of every size decodes the same.
+        let payload = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        for fragment in [1, 2, 3, 17, 999, 1000, 5000] {
+            var bytes: [UInt8] = []
+            FrameEncoder.append(type: .request, requestID: 3, payload: payload, maxFrameBytes: UInt32(fragment), to: &bytes)
+            var decoder = FrameDecoder()
+            decoder.append(bytes)
+            let message = try #require(try decoder.next())
+            #expect(message.payload == payload, "fragment size \(fragment)")
+            #expect(try decoder.next() == nil)
+        }
+    }
+
+    @Test func badMagicNamesTheBytes() {
+        var decoder = FrameDecoder()
+        decoder.append(Array("hello, world\n".utf8))
+        #expect {
+            _ = try decoder.next()
+        } throws: { error in
+            let e = error as? WireError
+            return e?.code == .badMagic && e!.description.contains("hello, world") && e!.description.contains("68 65 6c 6c")
+        }
+    }
+
+    @Test func oversizedLengthIsRejectedBeforeAllocating() {
+        var decoder = FrameDecoder(maxFrameBytes: 1024)
+        decoder.append([0xF5, 0x53, 0x11, 0, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xF0])
+        #expect(throws: WireError.self) { _ = try decoder.next() }
+        #expect(decoder.bufferedByteCount == 12)
+    }
+
+    @Test func messageLimitAppliesToFragments() {
+        var bytes: [UInt8] = []
+        FrameEncoder.append(type: .request, requestID: 1, payload: [UInt8](repeating: 1, count: 100), maxFrameBytes: 10, to: &bytes)
+        var decoder = FrameDecoder(maxFrameBytes: 64, maxMessageBytes: 50)
+        decoder.append(bytes)
+        #expect { _ = try decoder.next() } throws: { ($0 as? WireError)?.code == .messageTooLarge }
+    }
+
+    @Test func interleavedFragmentsAreAnError() {
+        var decoder = FrameDecoder()
+        decoder.append(frame(0x10, id: 1, flags: 1, payload: [1]) + frame(0x10, id: 2, payload: [2]))
+        #expect { _ = try decoder.next() } throws: { ($0 as? WireError)?.code == .interleavedFragments }
+    }
+
+    @Test func truncationIsReportedAtEndOfStream() throws {
+        var decoder = FrameDecoder()
+        decoder.append(Array(frame(0x11, id: 1, payload: [1, 2, 3, 4]).prefix(14)))
+        #expect(try decoder.next() == nil)
+        #expect { try decoder.finish() } throws: { ($0 as? WireError)?.code == .truncated }
+    }
+
+    @Test func readIntoReusesTheBuffer() throws {
+        var decoder = FrameDecoder(initialCapacity: 16)
+        let stream = frame(0x10, id: 1, payload: [UInt8](repeating: 5, count: 100_000))
+        var offset = 0
+        var got: WireMessage?
+        while got == nil {
+            let n = decoder.readInto(minimum: 64) { buffer in
+                let count = min(buffer.count, stream.count - offset, 4096)
+                for i in 0..<count { buffer[i] = stream[offset + i] }
+                offset += count
+                return count
+            }
+            #expect(n > 0)
+            got = try decoder.next()
+        }
+        #expect(got?.payload.count == 100_000)
+    }
+
+    @Test func negotiatedFrameLimit() {
+        #expect(ProtocolLimits.negotiatedFrameLimit(0, 0) == 4 << 20)
+        #expect(ProtocolLimits.negotiatedFrameLimit(1 << 20, 0) == 1 << 20)
+        #expect(ProtocolLimits.negotiatedFrameLimit(1, 1) == 64 << 10)
+        #expect(ProtocolLimits.negotiatedFrameLimit(.max, .max) == 64 << 20)
+    }
+
+    @Test func unknownFrameTypesDescribeThemselves() {
+        #expect(FrameType(rawValue: 0x7E).description == "UNKNOWN(0x7E)")
+        #expect(FrameType.cancel.description == "CANCEL")
+    }
+}
