@@ -36,7 +36,10 @@ let package = Package(
         .target(name: "CSecScoreHostShims"),
         .target(
             name: "PluginHost",
-            dependencies: ["SecScoreWire", "SecScorePOSIX", "CSecScoreHostShims"]
+            dependencies: [
+                "SecScoreWire", "SecScorePOSIX", "CSecScoreHostShims",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .target(
             name: "PluginConformance",
@@ -65,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "secscore",
             dependencies: [
-                "PluginHost", "PluginConformance",
+                "PluginHost", "PluginConformance", "SecScoreWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

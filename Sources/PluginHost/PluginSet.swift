@@ -1,0 +1,90 @@
+/// All the plugins of one run, launched together, routed by requirement.
+///
+/// A plugin that fails to start is recorded in `launchFailures` and the rest
+/// go on; two plugins that declare the same requirement are a configuration
+/// error, because the host could not tell which one to believe.
+public final class PluginSet: Sendable {
+    /// The running plugins, in discovery order.
+    public let connections: [PluginConnection]
+    /// Plugins that could not be started, with the reason.
+    public let launchFailures: [PluginError]
+    private let routes: [String: PluginConnection]
+
+    private init(connections: [PluginConnection], launchFailures: [PluginError], routes: [String: PluginConnection]) {
+        self.connections = connections
+        self.launchFailures = launchFailures
+        self.routes = routes
+    }
+
+    /// Launches every executable concurrently.
+    /// - Throws: `PluginSetError` when two plugins declare one requirement
+    ///   (after stopping all of them).
+    public static func launch(
+        _ executables: [PluginExecutable], configuration: PluginHostConfiguration
+    ) async throws(PluginSetError) -> PluginSet {
+        let outcomes = await withTaskGroup(of: (Int, Result<PluginConnection, PluginError>).self) { group in
+            for (index, executable) in executables.enumerated() {
+                group.addTask {
+                    do {
+                        return (index, .success(try await PluginConnection.launch(executable, configuration: configuration)))
+                    } catch let error as PluginError {
+                        return (index, .failure(error))
+                    } catch {
+                        return (index, .failure(PluginError(.spawnFailed, plugin: executable.path, "\(error)")))
+                    }
+                }
+            }
+            var results: [(Int, Result<PluginConnection, PluginError>)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var connections: [PluginConnection] = []
+        var failures: [PluginError] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let c): connections.append(c)
+            case .failure(let e): failures.append(e)
+            }
+        }
+        var routes: [String: PluginConnection] = [:]
+        var conflicts: [String] = []
+        for connection in connections {
+            for requirement in connection.info.requirementIDs {
+                if let other = routes[requirement] {
+                    conflicts.append(
+                        "requirement \(requirement) is declared by both \(other.info.name) (\(other.executable.path)) and \(connection.info.name) (\(connection.executable.path))")
+                } else {
+                    routes[requirement] = connection
+                }
+            }
+        }
+        if !conflicts.isEmpty {
+            for connection in connections { await connection.shutdown() }
+            throw PluginSetError(conflicts.joined(separator: "; ") + "; remove one of them or point --plugin-dir elsewhere")
+        }
+        return PluginSet(connections: connections, launchFailures: failures, routes: routes)
+    }
+
+    /// The plugin that answers `requirementID`, if any.
+    public func connection(for requirementID: String) -> PluginConnection? {
+        routes[requirementID]
+    }
+
+    /// Every requirement some plugin answers.
+    public var requirementIDs: [String] { routes.keys.sorted() }
+
+    /// Shuts every plugin down concurrently.
+    public func shutdown() async {
+        await withTaskGroup(of: Void.self) { group in
+            for connection in connections {
+                group.addTask { await connection.shutdown() }
+            }
+        }
+    }
+}
+
+/// Plugins that cannot run together.
+public struct PluginSetError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
