@@ -46,6 +46,11 @@ let package = Package(
             dependencies: ["PluginHost", "SecScoreWire"]
         ),
 
+        // MARK: Tenant data
+
+        /// Reads snapshot directories of Graph and Partner Center exports.
+        .target(name: "TenantSnapshot", dependencies: ["SecScoreWire"]),
+
         // MARK: The SDKs
 
         .target(
