@@ -12,13 +12,15 @@ CBUILD := .build/c-$(CONFIG)
 # Swift products the tests and the demo run. Building products one by one
 # (not a bare `swift build`) keeps SwiftPM from compiling swift-protobuf's
 # bundled protoc, which takes many minutes and which nothing here needs.
-SWIFT_PRODUCTS := secscore example-plugin-swift test-plugin-swift
+SWIFT_PRODUCTS := secscore secscore-plugin-admin-mfa secscore-plugin-alert-response secscore-plugin-spending-budget \
+  example-plugin-swift test-plugin-swift
 
 # The C SDK and the C plugins built on it, with the C compiler alone.
 C_SDK_SOURCES := Sources/CSecScorePlugin/sdk.c $(wildcard Sources/CSecScorePlugin/generated/secscore/*/v1/*.pb-c.c)
 C_SDK_HEADERS := $(shell find Sources/CSecScorePlugin/include -name '*.h')
 C_FLAGS := -std=c11 -Wall -Wextra -Werror -I Sources/CSecScorePlugin/include $(if $(filter release,$(CONFIG)),-O2,-O1 -g)
-C_PLUGINS := example-plugin-c=Examples/CPlugin test-plugin-misbehaving=Tests/Fixtures/MisbehavingPlugin
+C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-plugin-customer-mfa=Plugins/CustomerMFA \
+  example-plugin-c=Examples/CPlugin test-plugin-misbehaving=Tests/Fixtures/MisbehavingPlugin
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
 

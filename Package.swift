@@ -50,6 +50,24 @@ let package = Package(
 
         /// Reads snapshot directories of Graph and Partner Center exports.
         .target(name: "TenantSnapshot", dependencies: ["SecScoreWire"]),
+        /// The requirement catalog (data, with the built-in editions) and scoring.
+        .target(
+            name: "SecScoreModel",
+            dependencies: ["TenantSnapshot", "SecScoreWire"],
+            resources: [.copy("Resources/catalog.json")]
+        ),
+
+        /// Evaluates a snapshot against an edition through a set of checks.
+        .target(
+            name: "SecScoreEngine",
+            dependencies: ["PluginHost", "SecScoreModel", "TenantSnapshot", "SecScoreWire"]
+        ),
+
+        /// The Swift checkers' rules, shared by their plugins and in-process runs.
+        .target(name: "SecScoreCheckers", dependencies: ["SecScoreWire"]),
+
+        /// Renders an evaluation: terminal dashboard, JSON, Markdown, HTML, JUnit.
+        .target(name: "SecScoreReports", dependencies: ["SecScoreModel", "TenantSnapshot", "SecScoreWire"]),
 
         // MARK: The SDKs
 
@@ -73,9 +91,28 @@ let package = Package(
         .executableTarget(
             name: "secscore",
             dependencies: [
-                "PluginHost", "PluginConformance", "SecScoreWire",
+                "PluginHost", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
+                "SecScoreReports", "TenantSnapshot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // MARK: The shipped Swift plugins (the C ones are built by the Makefile)
+
+        .executableTarget(
+            name: "secscore-plugin-admin-mfa",
+            dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
+            path: "Plugins/AdminMFA"
+        ),
+        .executableTarget(
+            name: "secscore-plugin-alert-response",
+            dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
+            path: "Plugins/AlertResponse"
+        ),
+        .executableTarget(
+            name: "secscore-plugin-spending-budget",
+            dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
+            path: "Plugins/SpendingBudget"
         ),
 
         // MARK: Example plugins (built and run by the tests)

@@ -67,6 +67,11 @@ public struct PluginError: Error, Hashable, Sendable, CustomStringConvertible {
         return PluginError(.spawnFailed, plugin: path, "cannot start \(path): \(step) failed: \(text) (errno \(err))")
     }
 
+    /// Wraps an error that is not a `PluginError` (should not happen).
+    public static func unexpected(_ error: any Error, plugin: String) -> PluginError {
+        PluginError(.exited, plugin: plugin, "unexpected error: \(error)")
+    }
+
     /// The same failure seen from one call: keeps the code and reason.
     func withPlugin(_ name: String) -> PluginError {
         PluginError(code, plugin: name, message, callCode: callCode)

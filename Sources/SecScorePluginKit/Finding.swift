@@ -29,6 +29,18 @@ public struct Finding: Sendable {
         self.items = items
     }
 
+    /// A finding already in protocol form (e.g. from a shared checker library).
+    public init(_ wire: Secscore_Plugin_V1_Finding) {
+        switch wire.status {
+        case .compliant: status = .compliant
+        case .notCompliant: status = .notCompliant
+        default: status = .couldNotCheck
+        }
+        insights = wire.insights
+        metrics = wire.evidence.metrics.map { ($0.name, $0.value, $0.unit) }
+        items = wire.evidence.items
+    }
+
     public static func compliant(_ insights: [String] = []) -> Finding {
         Finding(status: .compliant, insights: insights)
     }

@@ -22,7 +22,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// A short description of the value's kind, for error messages.
-    var kind: String {
+    package var kind: String {
         switch self {
         case .null: "null"
         case .bool(let b): b ? "true" : "false"
@@ -34,7 +34,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// The member `key` of an object (nil for other kinds or when absent).
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         for (k, v) in members where k == key { return v }
         return nil

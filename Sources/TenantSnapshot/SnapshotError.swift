@@ -11,7 +11,7 @@ public struct SnapshotError: Error, Sendable, CustomStringConvertible {
         path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)"
     }
 
-    init(file: String, path: String, _ message: String) {
+    package init(file: String, path: String, _ message: String) {
         self.file = file
         self.path = path
         self.message = message

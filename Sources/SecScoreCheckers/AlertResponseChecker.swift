@@ -1,0 +1,102 @@
+public import SecScoreWire
+
+/// `securityAlertsPromptlyResolved`: the average time from an alert's
+/// detection to the partner's first change to it, over the alerts detected
+/// in the last 30 days, is 24 hours or less.
+public enum AlertResponseChecker {
+    public static let requirementID = "securityAlertsPromptlyResolved"
+    public static let requiredFacets: [Secscore_Tenant_V1_Facet] = [.securityAlerts]
+
+    struct Timed {
+        var alert: Secscore_Tenant_V1_SecurityAlert
+        var hours: Double
+        var untouched: Bool
+    }
+
+    public static func evaluate(_ input: CheckInput) -> Secscore_Plugin_V1_Finding {
+        var out = FindingBuilder(requirementID)
+        let now = input.context.nowUnixMs
+        let windowDays = input.number("windowDays", default: 30)
+        let limitHours = input.number("maxAverageHours", default: 24)
+        let goalHours = input.number("goalHours", default: 1)
+        let windowStart = now - Int64(windowDays * 86_400_000)
+
+        var tests = 0
+        var timed: [Timed] = []
+        var inconsistent = 0
+        for alert in input.facets.securityAlerts.items {
+            guard alert.detectedUnixMs > windowStart, alert.detectedUnixMs <= now else { continue }
+            if alert.isTest {
+                tests += 1
+                continue
+            }
+            // The first partner change at or after detection; changes dated
+            // earlier cannot be a response to this alert.
+            let changes = alert.activityLogs.map(\.updatedUnixMs).filter { $0 != 0 }
+            inconsistent += changes.contains { $0 < alert.detectedUnixMs } ? 1 : 0
+            var first = changes.filter { $0 >= alert.detectedUnixMs && $0 <= now }.min()
+            if first == nil, alert.resolvedOnUnixMs >= alert.detectedUnixMs, alert.resolvedOnUnixMs <= now, alert.resolvedOnUnixMs != 0 {
+                first = alert.resolvedOnUnixMs
+            }
+            // Nobody touched it: it has been waiting until now. Leaving it out
+            // would reward silence.
+            let end = first ?? now
+            timed.append(Timed(alert: alert, hours: Double(end - alert.detectedUnixMs) / 3_600_000, untouched: first == nil))
+        }
+        out.metric("alerts", Double(timed.count))
+        if tests > 0 { out.metric("testAlertsIgnored", Double(tests)) }
+        guard !timed.isEmpty else {
+            out.status(.compliant)
+            out.insight("No alerts were detected in the last \(Int(windowDays)) days\(tests > 0 ? " (\(plural(tests, "test alert")) ignored)" : "").")
+            out.metric("averageResponseHours", 0, unit: "hours")
+            return out.finding
+        }
+        let average = timed.reduce(0) { $0 + $1.hours } / Double(timed.count)
+        let withinGoal = timed.filter { !$0.untouched && $0.hours <= goalHours }.count
+        let untouched = timed.filter(\.untouched)
+        let closedWithoutReason = timed.filter {
+            ["resolved", "dismissed"].contains($0.alert.status.lowercased()) && $0.alert.resolvedReason.isEmpty
+        }
+        out.metric("averageResponseHours", (average * 100).rounded() / 100, unit: "hours")
+        out.metric("withinGoal", Double(withinGoal))
+        out.metric("untouched", Double(untouched.count))
+        out.metric("closedWithoutReason", Double(closedWithoutReason.count))
+
+        let compliant = average <= limitHours
+        out.status(compliant ? .compliant : .notCompliant)
+        out.insight("Average response time \(hoursText(average)) over \(plural(timed.count, "alert")) detected in the last \(Int(windowDays)) days (limit \(hoursText(limitHours))).")
+        out.insight("\(withinGoal) of \(timed.count) answered within the \(hoursText(goalHours)) goal.")
+        if !untouched.isEmpty {
+            out.insight("\(plural(untouched.count, "alert")) not yet touched by anyone, counted with the time waited so far: \(listed(untouched.map { label($0.alert) })).")
+        }
+        let slowest = timed.sorted { $0.hours > $1.hours }.prefix(3).filter { $0.hours > goalHours }
+        if !slowest.isEmpty {
+            out.insight("Slowest: " + slowest.map { "\(label($0.alert)) \(hoursText($0.hours))" }.joined(separator: "; ") + ".")
+        }
+        if !closedWithoutReason.isEmpty {
+            out.insight("\(plural(closedWithoutReason.count, "alert")) closed without a reason code: \(listed(closedWithoutReason.map { label($0.alert) })). Give one: Microsoft uses it to tune alerts.")
+        }
+        if inconsistent > 0 {
+            out.insight("\(plural(inconsistent, "alert")) had activity dated before detection; those entries were ignored.")
+        }
+        for t in timed.sorted(by: { $0.hours > $1.hours }) {
+            out.item(
+                kind: "alert", id: t.alert.id, name: t.alert.displayName,
+                status: t.untouched ? "untouched" : (t.hours <= limitHours ? "answered" : "late"),
+                attributes: [("responseHours", String((t.hours * 100).rounded() / 100)), ("severity", t.alert.severity),
+                             ("status", t.alert.status), ("customerTenantId", t.alert.customerTenantID)])
+        }
+        return out.finding
+    }
+
+    static func label(_ a: Secscore_Tenant_V1_SecurityAlert) -> String {
+        let name = a.displayName.isEmpty ? a.alertType : a.displayName
+        return name.isEmpty ? a.id : "\"\(name.count > 60 ? String(name.prefix(60)) + "…" : name)\""
+    }
+
+    static func hoursText(_ hours: Double) -> String {
+        if hours < 1 { return "\(Int((hours * 60).rounded())) min" }
+        let rounded = (hours * 10).rounded() / 10
+        return rounded == rounded.rounded() ? "\(Int(rounded)) h" : "\(rounded) h"
+    }
+}

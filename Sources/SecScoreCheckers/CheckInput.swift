@@ -1,0 +1,77 @@
+public import SecScoreWire
+
+/// What a checker reads: the request's context, facets and parameters.
+public struct CheckInput: Sendable {
+    public var requirementID: String
+    public var context: Secscore_Plugin_V1_EvaluationContext
+    public var facets: Secscore_Tenant_V1_Facets
+    public var parameters: [String: [String]]
+
+    public init(requirementID: String, context: Secscore_Plugin_V1_EvaluationContext,
+                facets: Secscore_Tenant_V1_Facets, parameters: [String: [String]]) {
+        self.requirementID = requirementID
+        self.context = context
+        self.facets = facets
+        self.parameters = parameters
+    }
+
+    /// From a protocol request.
+    public init(_ request: Secscore_Plugin_V1_EvaluateRequest) {
+        var parameters: [String: [String]] = [:]
+        for p in request.parameters { parameters[p.name, default: []] += p.values }
+        self.init(requirementID: request.requirementID, context: request.context, facets: request.facets, parameters: parameters)
+    }
+
+    /// A numeric parameter, or `fallback`.
+    func number(_ name: String, default fallback: Double) -> Double {
+        parameters[name]?.first.flatMap(Double.init) ?? fallback
+    }
+}
+
+/// A finding under construction.
+struct FindingBuilder {
+    var finding = Secscore_Plugin_V1_Finding()
+
+    init(_ requirementID: String) {
+        finding.requirementID = requirementID
+    }
+
+    mutating func status(_ status: Secscore_Plugin_V1_FindingStatus) { finding.status = status }
+    mutating func insight(_ text: String) { finding.insights.append(text) }
+
+    mutating func metric(_ name: String, _ value: Double, unit: String = "") {
+        var m = Secscore_Plugin_V1_Metric()
+        m.name = name
+        m.value = value
+        m.unit = unit
+        finding.evidence.metrics.append(m)
+    }
+
+    mutating func item(
+        kind: String, id: String, name: String, status: String, reasons: [String] = [], attributes: [(String, String)] = []
+    ) {
+        var item = Secscore_Plugin_V1_EvidenceItem()
+        item.kind = kind
+        item.id = id
+        item.name = name
+        item.status = status
+        item.reasons = reasons
+        item.attributes = attributes.map { pair in
+            var a = Secscore_Plugin_V1_Attribute()
+            a.name = pair.0
+            a.value = pair.1
+            return a
+        }
+        finding.evidence.items.append(item)
+    }
+}
+
+/// Lists at most `limit` names, then how many more.
+func listed(_ names: [String], limit: Int = 5) -> String {
+    if names.count <= limit { return names.joined(separator: ", ") }
+    return names.prefix(limit).joined(separator: ", ") + " and \(names.count - limit) more"
+}
+
+func plural(_ n: Int, _ word: String, _ plural: String? = nil) -> String {
+    "\(n) \(n == 1 ? word : plural ?? word + "s")"
+}

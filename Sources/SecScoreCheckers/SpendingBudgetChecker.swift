@@ -1,0 +1,67 @@
+public import SecScoreWire
+
+/// `spendingBudgetSetForCustomerAzureSubscriptions`: every customer with
+/// Azure subscriptions has a spending budget; partners on the traditional
+/// commerce experience earn nothing.
+public enum SpendingBudgetChecker {
+    public static let requirementID = "spendingBudgetSetForCustomerAzureSubscriptions"
+    public static let requiredFacets: [Secscore_Tenant_V1_Facet] = [.spendingBudgets]
+
+    public static func evaluate(_ input: CheckInput) -> Secscore_Plugin_V1_Finding {
+        var out = FindingBuilder(requirementID)
+        switch input.context.commerceExperience {
+        case .traditional:
+            out.status(.notCompliant)
+            out.insight("You are on the traditional commerce experience: Partner Center awards these points only to partners on the new commerce experience, whatever budgets are set.")
+            return out.finding
+        case .newCommerce:
+            break
+        default:
+            out.status(.couldNotCheck)
+            out.insight("partner.json does not say commerceExperience (newCommerce or traditional), which decides whether this requirement can earn points.")
+            return out.finding
+        }
+        let warning = input.number("warningPercent", default: 80)
+        let customers = input.facets.spendingBudgets.items.filter { !$0.subscriptionIds.isEmpty }
+        let withoutBudget = customers.filter { !$0.hasBudget }
+        let nearLimit = customers.filter { $0.hasBudget && $0.budget.percentUsed >= warning }
+        let subscriptions = customers.reduce(0) { $0 + $1.subscriptionIds.count }
+        out.metric("customersWithAzure", Double(customers.count))
+        out.metric("azureSubscriptions", Double(subscriptions))
+        out.metric("customersWithoutBudget", Double(withoutBudget.count))
+        out.metric("customersAtWarning", Double(nearLimit.count))
+        if customers.isEmpty {
+            out.status(.compliant)
+            out.insight("No customer has an Azure subscription.")
+            return out.finding
+        }
+        if withoutBudget.isEmpty {
+            out.status(.compliant)
+            out.insight("All \(plural(customers.count, "customer")) with Azure subscriptions (\(plural(subscriptions, "subscription"))) have a spending budget.")
+        } else {
+            out.status(.notCompliant)
+            let subs = withoutBudget.reduce(0) { $0 + $1.subscriptionIds.count }
+            out.insight("\(withoutBudget.count) of \(plural(customers.count, "customer")) with Azure subscriptions have no spending budget (\(plural(subs, "subscription"))): \(listed(withoutBudget.map(name))).")
+        }
+        if !nearLimit.isEmpty {
+            let sorted = nearLimit.sorted { $0.budget.percentUsed > $1.budget.percentUsed }
+            out.insight("\(plural(nearLimit.count, "customer")) at \(Int(warning))% of the budget or more: " + listed(sorted.map { "\(name($0)) \(Int($0.budget.percentUsed.rounded()))%" }) + ". Tell them before the bill surprises them.")
+        }
+        for c in customers.sorted(by: { ($0.hasBudget ? 1 : 0, name($0)) < ($1.hasBudget ? 1 : 0, name($1)) }) {
+            var attributes = [("subscriptions", String(c.subscriptionIds.count))]
+            if c.hasBudget {
+                attributes.append(("budget", String(c.budget.amount)))
+                attributes.append(("percentUsed", String(c.budget.percentUsed)))
+            }
+            out.item(
+                kind: "customer", id: c.customerTenantID, name: name(c),
+                status: !c.hasBudget ? "noBudget" : (c.budget.percentUsed >= warning ? "atWarning" : "compliant"),
+                reasons: c.hasBudget ? [] : ["no spending budget"], attributes: attributes)
+        }
+        return out.finding
+    }
+
+    static func name(_ c: Secscore_Tenant_V1_CustomerSpending) -> String {
+        c.customerName.isEmpty ? c.customerTenantID : c.customerName
+    }
+}

@@ -1,0 +1,155 @@
+import PluginHost
+public import SecScoreModel
+import SecScoreWire
+public import TenantSnapshot
+
+/// What to evaluate and how.
+public struct EvaluationOptions: Sendable {
+    /// The day the evaluation is as of; every time window ends with it.
+    public var asOf: CivilDate
+    /// The instant windows are measured back from. With an explicit as-of
+    /// day it is the end of that day (UTC); for "today" it is now.
+    public var now: Int64
+    /// Force an edition instead of the one in force on `asOf`.
+    public var editionID: String?
+    /// Overrides partner.json's partner type.
+    public var partnerType: PartnerProfile.PartnerType?
+    /// Deadline of each check.
+    public var checkTimeout: Duration
+
+    public init(asOf: CivilDate, now: Int64? = nil, editionID: String? = nil,
+                partnerType: PartnerProfile.PartnerType? = nil, checkTimeout: Duration = .seconds(30)) {
+        self.asOf = asOf
+        self.now = now ?? (asOf.startUnixMillis + 86_400_000 - 1)
+        self.editionID = editionID
+        self.partnerType = partnerType
+        self.checkTimeout = checkTimeout
+    }
+}
+
+/// Input that makes evaluation impossible (exit code 2).
+public struct EvaluationError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs every requirement of an edition against a snapshot and scores it.
+/// The host decides applicability, points and eligibility; checks only
+/// return findings.
+public enum Evaluator {
+    /// Evaluates one snapshot.
+    /// - Throws: `EvaluationError` when the partner type is unknown or the
+    ///   edition does not exist.
+    public static func evaluate(
+        snapshot: TenantSnapshot, catalog: Catalog, options: EvaluationOptions, runner: some CheckRunner
+    ) async throws(EvaluationError) -> EvaluationReport {
+        let edition: Edition
+        if let id = options.editionID {
+            guard let e = catalog.edition(named: id) else {
+                throw EvaluationError("unknown edition \"\(id)\"; the catalog has \(catalog.editions.map(\.id).joined(separator: ", "))")
+            }
+            edition = e
+        } else {
+            edition = catalog.edition(inForceOn: options.asOf)
+        }
+        let partner = snapshot.partner ?? PartnerProfile()
+        guard let partnerType = options.partnerType ?? partner.partnerType else {
+            throw EvaluationError(
+                "\(snapshot.directory): the partner type is unknown: set \"partnerType\" in partner.json (directBill, distributor or indirectReseller) or pass --partner-type")
+        }
+        var context = Secscore_Plugin_V1_EvaluationContext()
+        context.asOf = options.asOf.description
+        context.nowUnixMs = options.now
+        context.partnerType = partnerType.wire
+        context.edition = edition.id
+        context.commerceExperience = partner.commerce?.wire ?? .unspecified
+
+        let requestContext = context
+        let results = await withTaskGroup(of: (Int, RequirementResult).self) { group in
+            for (index, requirement) in edition.requirements.enumerated() {
+                group.addTask {
+                    (index, await evaluate(requirement, partnerType: partnerType, snapshot: snapshot,
+                                           context: requestContext, options: options, runner: runner))
+                }
+            }
+            var all: [(Int, RequirementResult)] = []
+            for await r in group { all.append(r) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        // A plugin that broke the protocol after answering is not believed.
+        let checked = results.map { result -> RequirementResult in
+            guard result.status != .error, result.status != .notApplicable,
+                  let binding = runner.check(for: result.requirement.id), let failure = binding.laterFailure()
+            else { return result }
+            return RequirementResult(
+                requirement: result.requirement, status: .error,
+                reason: "its answer is discarded: \(failure)", plugin: result.plugin)
+        }
+        let isFuture: (RequirementResult) -> Bool = { $0.requirement.isPreview || $0.requirement.effectiveDate > options.asOf }
+        return EvaluationReport(
+            edition: edition, asOf: options.asOf, partner: partner, partnerType: partnerType,
+            requirements: checked.filter { !isFuture($0) }, futureRequirements: checked.filter(isFuture))
+    }
+
+    static func evaluate(
+        _ requirement: Requirement, partnerType: PartnerProfile.PartnerType, snapshot: TenantSnapshot,
+        context: Secscore_Plugin_V1_EvaluationContext, options: EvaluationOptions, runner: some CheckRunner
+    ) async -> RequirementResult {
+        guard requirement.applicablePartnerTypes.contains(partnerType) else {
+            return RequirementResult(
+                requirement: requirement, status: .notApplicable,
+                insights: ["Does not apply to \(partnerTypeName(partnerType)) partners."])
+        }
+        guard let binding = runner.check(for: requirement.id) else {
+            var reason = "no plugin answers \(requirement.id)"
+            if !runner.unavailableReasons.isEmpty {
+                reason += "; plugins that failed to start: " + runner.unavailableReasons.joined(separator: "; ")
+            }
+            return RequirementResult(requirement: requirement, status: .error, reason: reason)
+        }
+        let missing = binding.descriptor.requiredFacets.filter { !snapshot.presentFacets.contains($0) }
+        if !missing.isEmpty {
+            let files = missing.map { TenantSnapshot.fileNames[$0] ?? "\($0)" }
+            return RequirementResult(
+                requirement: requirement, status: .error,
+                reason: "could not check: \(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot",
+                plugin: binding.pluginName)
+        }
+        var request = Secscore_Plugin_V1_EvaluateRequest()
+        request.requirementID = requirement.id
+        request.context = context
+        request.facets = snapshot.facets(only: binding.descriptor.requiredFacets + binding.descriptor.optionalFacets)
+        request.parameters = requirement.parameters.sorted { $0.key < $1.key }.map { name, values in
+            var p = Secscore_Plugin_V1_Parameter()
+            p.name = name
+            p.values = values
+            return p
+        }
+        switch await binding.evaluate(request, options.checkTimeout) {
+        case .success(let finding):
+            switch finding.status {
+            case .compliant:
+                return RequirementResult(requirement: requirement, status: .completed, insights: finding.insights,
+                                         evidence: finding.evidence, plugin: binding.pluginName)
+            case .notCompliant:
+                return RequirementResult(requirement: requirement, status: .notCompleted, insights: finding.insights,
+                                         evidence: finding.evidence, plugin: binding.pluginName)
+            default:
+                return RequirementResult(
+                    requirement: requirement, status: .error, insights: finding.insights, evidence: finding.evidence,
+                    reason: "could not check: " + (finding.insights.first ?? "the check could not decide from the data"),
+                    plugin: binding.pluginName)
+            }
+        case .failure(let error):
+            return RequirementResult(requirement: requirement, status: .error, reason: error.description, plugin: binding.pluginName)
+        }
+    }
+
+    static func partnerTypeName(_ type: PartnerProfile.PartnerType) -> String {
+        switch type {
+        case .directBill: "direct-bill"
+        case .distributor: "distributor"
+        case .indirectReseller: "indirect reseller"
+        }
+    }
+}

@@ -1,0 +1,128 @@
+public import SecScoreWire
+public import TenantSnapshot
+
+/// How a requirement came out, in the dashboard's words.
+public enum RequirementStatus: String, Sendable, Hashable {
+    case completed, notCompleted, notApplicable, error
+}
+
+/// One row of the dashboard: a requirement and what it earned.
+public struct RequirementResult: Sendable {
+    public var requirement: Requirement
+    public var status: RequirementStatus
+    /// Points earned: the maximum when completed, otherwise 0.
+    public var points: Int
+    /// Points at stake (0 when not applicable).
+    public var maxPoints: Int
+    public var insights: [String]
+    public var evidence: Secscore_Plugin_V1_Evidence
+    /// Why the check could not run (status `error` only).
+    public var reason: String?
+    /// The plugin that answered, when one did.
+    public var plugin: String?
+
+    public init(
+        requirement: Requirement, status: RequirementStatus, insights: [String] = [],
+        evidence: Secscore_Plugin_V1_Evidence = .init(), reason: String? = nil, plugin: String? = nil
+    ) {
+        self.requirement = requirement
+        self.status = status
+        self.maxPoints = status == .notApplicable ? 0 : requirement.maxPoints
+        self.points = status == .completed ? requirement.maxPoints : 0
+        self.insights = insights
+        self.evidence = evidence
+        self.reason = reason
+        self.plugin = plugin
+    }
+}
+
+/// CSP authorization, edition 2025-10: every applicable mandatory
+/// requirement completed, validated yearly in the onboarding anniversary month.
+public struct Eligibility: Sendable, Hashable {
+    /// False for editions without mandatory requirements (no such rule then).
+    public var applies: Bool
+    public var eligible: Bool
+    /// Applicable mandatory requirements not completed.
+    public var missing: [String]
+    /// The next validation month, YYYY-MM, when the onboarding date is known.
+    public var nextValidation: String?
+}
+
+/// The result of evaluating one partner snapshot.
+public struct EvaluationReport: Sendable {
+    public static let schemaVersion = 1
+
+    public var edition: Edition
+    public var asOf: CivilDate
+    public var partner: PartnerProfile
+    public var partnerType: PartnerProfile.PartnerType
+    /// Requirements in force, in catalog order.
+    public var requirements: [RequirementResult]
+    /// Preview requirements and those not yet effective, with the result
+    /// they would have; they do not count toward the score.
+    public var futureRequirements: [RequirementResult]
+    public var eligibility: Eligibility
+
+    public init(
+        edition: Edition, asOf: CivilDate, partner: PartnerProfile, partnerType: PartnerProfile.PartnerType,
+        requirements: [RequirementResult], futureRequirements: [RequirementResult]
+    ) {
+        self.edition = edition
+        self.asOf = asOf
+        self.partner = partner
+        self.partnerType = partnerType
+        self.requirements = requirements
+        self.futureRequirements = futureRequirements
+        self.eligibility = Scoring.eligibility(
+            edition: edition, results: requirements, onboarded: partner.onboardedDate, asOf: asOf)
+    }
+
+    /// Sum of points earned over applicable requirements.
+    public var earnedPoints: Int { requirements.reduce(0) { $0 + $1.points } }
+    /// Sum of the maximum points of applicable requirements.
+    public var maxPoints: Int { requirements.reduce(0) { $0 + $1.maxPoints } }
+    /// earned / max * 100, or nil when nothing applies.
+    public var score: Double? { Scoring.score(earned: earnedPoints, max: maxPoints) }
+
+    /// True when some check could not run (exit code 3).
+    public var hasErrors: Bool { requirements.contains { $0.status == .error } }
+}
+
+/// The dashboard's arithmetic, in one place.
+public enum Scoring {
+    /// (Sum of scores) / (sum of max scores) * 100; nil when the max is 0.
+    public static func score(earned: Int, max: Int) -> Double? {
+        max == 0 ? nil : Double(earned) / Double(max) * 100
+    }
+
+    /// A score as the dashboard shows it: two decimals, trailing zeros kept
+    /// (e.g. "66.67", "100.00"), or "n/a".
+    public static func format(_ score: Double?) -> String {
+        guard let score else { return "n/a" }
+        let hundredths = Int((score * 100).rounded())
+        let whole = hundredths / 100
+        let frac = hundredths % 100
+        return "\(whole).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    public static func eligibility(
+        edition: Edition, results: [RequirementResult], onboarded: CivilDate?, asOf: CivilDate
+    ) -> Eligibility {
+        let missing = results.filter {
+            $0.requirement.type == .mandatory && $0.status != .completed && $0.status != .notApplicable
+        }.map(\.requirement.id)
+        return Eligibility(
+            applies: edition.hasRequirementTypes,
+            eligible: edition.hasRequirementTypes && missing.isEmpty,
+            missing: missing,
+            nextValidation: onboarded.map { nextValidationMonth(onboarded: $0, asOf: asOf) })
+    }
+
+    /// The first anniversary month of `onboarded` on or after the as-of month.
+    public static func nextValidationMonth(onboarded: CivilDate, asOf: CivilDate) -> String {
+        var year = asOf.year
+        if asOf.month > onboarded.month { year += 1 }
+        let month = onboarded.month
+        return "\(year)-\(month < 10 ? "0" : "")\(month)"
+    }
+}

@@ -1,0 +1,68 @@
+public import SecScoreModel
+import SecScoreWire
+import TenantSnapshot
+
+/// The machine-readable report, `--format json`. Its shape is versioned by
+/// `schemaVersion` and described in docs/report-schema.json.
+public enum JSONReport {
+    public static func render(_ report: EvaluationReport) -> String {
+        document(report).rendered()
+    }
+
+    static func document(_ report: EvaluationReport) -> JSONOut {
+        .object([
+            ("schemaVersion", .int(EvaluationReport.schemaVersion)),
+            ("score", report.score.map { .double(($0 * 100).rounded() / 100) } ?? .null),
+            ("earnedPoints", .int(report.earnedPoints)),
+            ("maxPoints", .int(report.maxPoints)),
+            ("edition", .string(report.edition.id)),
+            ("asOf", .string(report.asOf.description)),
+            ("partner", .object([
+                ("tenantId", .string(report.partner.tenantID)),
+                ("displayName", .string(report.partner.displayName)),
+                ("partnerType", .string(report.partnerType.rawValue)),
+            ])),
+            ("eligibility", .object([
+                ("eligible", report.eligibility.applies ? .bool(report.eligibility.eligible) : .null),
+                ("nextValidation", report.eligibility.nextValidation.map(JSONOut.string) ?? .null),
+                ("missingMandatory", .array(report.eligibility.missing.map(JSONOut.string))),
+            ])),
+            ("requirements", .array(report.requirements.map(requirement))),
+            ("futureRequirements", .array(report.futureRequirements.map(requirement))),
+        ])
+    }
+
+    static func requirement(_ r: RequirementResult) -> JSONOut {
+        var members: [(String, JSONOut)] = [
+            ("id", .string(r.requirement.id)),
+            ("title", .string(r.requirement.title)),
+            ("type", r.requirement.type.map { .string($0.rawValue) } ?? .null),
+            ("status", .string(r.status.rawValue)),
+            ("points", .int(r.points)),
+            ("maxPoints", .int(r.maxPoints)),
+            ("insights", .array(r.insights.map(JSONOut.string))),
+            ("evidence", evidence(r.evidence)),
+            ("instructionsUrl", .string(r.requirement.instructionsURL)),
+            ("actionUrl", .string(r.requirement.actionURL)),
+        ]
+        if r.status == .error { members.append(("reason", .string(r.reason ?? "unknown"))) }
+        if let plugin = r.plugin { members.append(("plugin", .string(plugin))) }
+        return .object(members)
+    }
+
+    static func evidence(_ e: Secscore_Plugin_V1_Evidence) -> JSONOut {
+        .object([
+            ("metrics", .object(e.metrics.map { ($0.name, .double($0.value)) })),
+            ("items", .array(e.items.map { item in
+                .object([
+                    ("kind", .string(item.kind)),
+                    ("id", .string(item.id)),
+                    ("name", .string(item.name)),
+                    ("status", .string(item.status)),
+                    ("reasons", .array(item.reasons.map(JSONOut.string))),
+                    ("attributes", .object(item.attributes.map { ($0.name, .string($0.value)) })),
+                ])
+            })),
+        ])
+    }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Glibc
+import PluginHost
+import SecScoreEngine
+import SecScoreModel
+import SecScoreReports
+import TenantSnapshot
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case mandatory, any, none
+}
+
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a tenant snapshot and print the Security requirements dashboard.",
+        discussion: """
+            A snapshot is a directory of JSON exports (partner.json, securityContact.json, \
+            roleAssignments.json, conditionalAccessPolicies.json, securityAlerts.json, ...; \
+            see README.md). Without a directory, the bundled example is evaluated.
+
+            Exit status: 0 evaluated and the --fail-on condition not met; 1 evaluated and \
+            met; 2 usage or input error, nothing evaluated; 3 evaluated but at least one \
+            check could not run (3 wins over 1).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The snapshot directory (default: the bundled example).", valueName: "SNAPSHOT_DIR"))
+    var snapshot: String?
+
+    @Option(help: ArgumentHelp("Evaluate as of this day (YYYY-MM-DD); picks the edition in force and ends every time window. Default: today.", valueName: "DATE"))
+    var asOf: String?
+
+    @Option(help: ArgumentHelp("Use this catalog edition (2025-10 or 2024) instead of the one in force.", valueName: "ID"))
+    var edition: String?
+
+    @Option(help: ArgumentHelp("Override partner.json's partner type.", valueName: "TYPE"))
+    var partnerType: String?
+
+    @Option(help: ArgumentHelp("Use this requirement catalog instead of the built-in one.", valueName: "FILE"))
+    var catalog: String?
+
+    @OptionGroup var plugins: PluginOptions
+
+    @Option(help: "Seconds each check may take.")
+    var pluginTimeout: Double = 30
+
+    @Option(help: "Report format (repeatable; pair each with an --output).")
+    var format: [ReportFormat] = []
+
+    @Option(help: ArgumentHelp("Write the report to FILE (repeatable, in --format order); - is stdout.", valueName: "FILE"))
+    var output: [String] = []
+
+    @Option(help: "Exit 1 when any mandatory requirement (or any requirement, or never) is not completed.")
+    var failOn: FailOn = .mandatory
+
+    @Option(help: ArgumentHelp("Show only customers whose name or tenant id contains TEXT in customer insights.", valueName: "TEXT"))
+    var customer: String?
+
+    @Flag(help: "No colour, even on a terminal.")
+    var noColor = false
+
+    @Flag(help: "Print plugin logs to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if output.count > max(format.count, 1) {
+            throw ValidationError("\(output.count) --output given for \(max(format.count, 1)) --format; give one --format per --output")
+        }
+        if let partnerType, PartnerProfile.PartnerType(rawValue: partnerType) == nil {
+            throw ValidationError("--partner-type must be directBill, distributor or indirectReseller, not \"\(partnerType)\"")
+        }
+        if let asOf, CivilDate(asOf) == nil {
+            throw ValidationError("--as-of must be a date YYYY-MM-DD, not \"\(asOf)\"")
+        }
+        if pluginTimeout <= 0 { throw ValidationError("--plugin-timeout must be more than 0 seconds") }
+    }
+
+    func run() async throws {
+        let directory = try snapshot ?? BundledExample.path()
+        let loadedCatalog: Catalog
+        let loadedSnapshot: TenantSnapshot
+        do {
+            loadedCatalog = try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
+            loadedSnapshot = try SnapshotLoader.load(directory: directory)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let (asOfDay, now) = resolveAsOf()
+        var options = EvaluationOptions(asOf: asOfDay, now: now, editionID: edition,
+                                        partnerType: partnerType.flatMap(PartnerProfile.PartnerType.init(rawValue:)),
+                                        checkTimeout: .milliseconds(Int64(pluginTimeout * 1000)))
+        options.checkTimeout = .milliseconds(Int64(pluginTimeout * 1000))
+
+        var configuration = PluginHostConfiguration()
+        configuration.requestTimeout = options.checkTimeout
+        if verbose {
+            configuration.logLevel = .debug
+            configuration.logHandler = { record in printError(record.description) }
+        }
+        let executables = try plugins.discover()
+        let set: PluginSet
+        do {
+            set = try await PluginSet.launch(executables, configuration: configuration)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let report: EvaluationReport
+        do {
+            report = try await Evaluator.evaluate(snapshot: loadedSnapshot, catalog: loadedCatalog, options: options, runner: set)
+        } catch {
+            await set.shutdown()
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        await set.shutdown()
+        try writeReports(report)
+        if report.hasErrors { throw ExitCode(3) }
+        let failed: Bool
+        switch failOn {
+        case .none: failed = false
+        case .any: failed = report.requirements.contains { $0.status == .notCompleted }
+        case .mandatory:
+            failed = report.requirements.contains {
+                $0.status == .notCompleted && ($0.requirement.type == .mandatory || !report.edition.hasRequirementTypes)
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// The as-of day and the instant windows end at.
+    func resolveAsOf() -> (CivilDate, Int64) {
+        if let asOf, let day = CivilDate(asOf) {
+            return (day, day.startUnixMillis + 86_400_000 - 1)
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let now = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000)
+        return (CivilDate(unixMillis: now), now)
+    }
+
+    func writeReports(_ report: EvaluationReport) throws {
+        let formats = format.isEmpty ? [ReportFormat.table] : format
+        for (index, format) in formats.enumerated() {
+            let destination = index < output.count ? output[index] : "-"
+            let toTerminal = destination == "-" && isatty(1) != 0
+            let text: String
+            switch format {
+            case .table:
+                text = TerminalDashboard(width: terminalWidth(), color: toTerminal && !noColor && getenv("NO_COLOR") == nil,
+                                         customerFilter: customer).render(report)
+            case .json:
+                text = JSONReport.render(report)
+            }
+            if destination == "-" {
+                print(text, terminator: "")
+            } else {
+                try writeFile(destination, text)
+            }
+        }
+    }
+}
+
+func terminalWidth() -> Int {
+    var size = winsize()
+    if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    if let columns = getenv("COLUMNS").flatMap({ Int(String(cString: $0)) }) { return columns }
+    return 100
+}
+
+func printError(_ text: String) {
+    var line = text + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+func writeFile(_ path: String, _ text: String) throws {
+    guard let file = fopen(path, "wb") else {
+        throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { fclose(file) }
+    var text = text
+    let ok = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
+    if !ok { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
+}
+
+/// Where the bundled example snapshot lives: next to a source checkout's
+/// build folder, or installed under share/secscore.
+enum BundledExample {
+    static let name = "fabrikam-distributor"
+
+    static func path() throws -> String {
+        let exe = PluginDiscovery.executableDirectory() ?? "."
+        let candidates = [
+            exe + "/../../../Examples/snapshots/" + name,  // .build/<triple>/<config>/secscore
+            exe + "/../../Examples/snapshots/" + name,  // .build/<config>/secscore
+            exe + "/../share/secscore/examples/" + name,
+        ]
+        for candidate in candidates {
+            var st = stat()
+            if stat(candidate, &st) == 0 { return candidate }
+        }
+        throw ValidationError("the bundled example snapshot is not installed; pass a SNAPSHOT_DIR")
+    }
+}
