@@ -142,6 +142,16 @@ let package = Package(
             path: "Tests/SecScoreTestSupport"
         ),
 
+        .testTarget(name: "SecScoreCheckersTests", dependencies: ["SecScoreCheckers", "SecScoreWire"]),
+        .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire"]),
+        .testTarget(
+            name: "SecScoreEngineTests",
+            dependencies: [
+                "SecScoreEngine", "SecScoreModel", "SecScoreReports", "TenantSnapshot", "SecScoreWire", "PluginHost",
+                "SecScoreTestSupport", "secscore", "secscore-plugin-admin-mfa", "secscore-plugin-alert-response",
+                "secscore-plugin-spending-budget",
+            ]
+        ),
         .testTarget(
             name: "SecScoreWireTests",
             dependencies: ["SecScoreWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]

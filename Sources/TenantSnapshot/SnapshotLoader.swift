@@ -117,7 +117,7 @@ public enum SnapshotLoader {
     }
 
     /// The items of a collection response: `{"value": [...]}` as Graph sends
-    /// it, or a bare array. Refuses a first page whose `@odata.nextLink` says
+    /// it, a bare array, or a single item (a GET of one entity). Refuses a first page whose `@odata.nextLink` says
     /// more pages exist, and duplicate ids.
     static func collection(_ node: JSONNode, idKey: String = "id") throws(SnapshotError) -> [JSONNode] {
         let items: [JSONNode]
@@ -130,10 +130,14 @@ public enum SnapshotLoader {
                     "@odata.nextLink",
                     "is set: this file holds only the first page of the results; fetch every page (e.g. az rest with --url on each nextLink) and put all items in one \"value\" array")
             }
-            guard let value = node.member("value") else {
-                throw node.fail("value", "is missing; expected the collection response {\"value\": [...]} or a bare array")
+            if let value = node.member("value") {
+                items = try value.elements()
+            } else if node.value[idKey] != nil {
+                // A single entity, as a GET of one item returns it.
+                items = [node]
+            } else {
+                throw node.fail("value", "is missing; expected the collection response {\"value\": [...]}, a bare array, or one item")
             }
-            items = try value.elements()
         default:
             throw node.fail("expected a collection response {\"value\": [...]}, found \(node.value.kind)")
         }

@@ -1,0 +1,184 @@
+import Foundation
+import Glibc
+import SecScoreWire
+import TenantSnapshot
+import Testing
+
+/// A temporary snapshot directory.
+final class TempSnapshot {
+    let path: String
+    init() {
+        var template = Array("/tmp/secscore-test-XXXXXX".utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    }
+    deinit {
+        if let dir = opendir(path) {
+            while let e = readdir(dir) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(path + "/" + name) }
+            }
+            closedir(dir)
+        }
+        rmdir(path)
+    }
+    func write(_ name: String, _ text: String) {
+        let f = fopen(path + "/" + name, "wb")!
+        fputs(text, f)
+        fclose(f)
+    }
+    func copy(_ source: String, as name: String) throws {
+        write(name, try readFile(source))
+    }
+}
+
+func readFile(_ path: String) throws -> String {
+    guard let f = fopen(path, "rb") else { throw SnapshotError(file: path, path: "", "missing") }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n == 0 { break }
+        bytes += buf[..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+let samples: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(4)  // Tests/TenantSnapshotTests/SnapshotLoaderTests.swift, and the repo folder
+    return parts.joined(separator: "/") + "/shared/graph-samples/"
+}()
+
+@Suite("Microsoft's published responses load")
+struct GraphSampleTests {
+    @Test(arguments: [
+        ("conditionalAccessPolicies.json", "conditionalAccessPolicies.json"),
+        ("conditionalAccessPolicies-legacy-v1.json", "conditionalAccessPolicies.json"),
+        ("conditionalAccessPolicies-beta-agents.json", "conditionalAccessPolicies.json"),
+        ("conditionalAccessPolicy-get.json", "conditionalAccessPolicies.json"),
+        ("userRegistrationDetails.json", "userRegistrationDetails.json"),
+        ("roleAssignments.json", "roleAssignments.json"),
+        ("roleAssignments-filterPrincipalId.json", "roleAssignments.json"),
+        ("roleDefinitions.json", "roleDefinitions.json"),
+        ("roleEligibilitySchedules.json", "roleEligibilitySchedules.json"),
+        ("securityDefaults.json", "securityDefaults.json"),
+        ("groups.json", "groups.json"),
+        ("groups-default.json", "groups.json"),
+        ("users.json", "users.json"),
+        ("users-signInActivity.json", "users.json"),
+        ("securityAlerts.json", "securityAlerts.json"),
+        ("securityAlerts-docsContrib-10f547a.json", "securityAlerts.json"),
+        ("partnerCustomerInsights.json", "customerMfa.json"),
+    ])
+    func sampleLoads(_ sample: String, as name: String) throws {
+        let dir = TempSnapshot()
+        try dir.copy(samples + sample, as: name)
+        let snapshot = try SnapshotLoader.load(directory: dir.path)
+        #expect(snapshot.presentFacets.count == 1, "\(sample) as \(name)")
+    }
+
+    @Test func shapesAreNormalised() throws {
+        let dir = TempSnapshot()
+        try dir.copy(samples + "securityAlerts-docsContrib-10f547a.json", as: "securityAlerts.json")
+        try dir.copy(samples + "conditionalAccessPolicies.json", as: "conditionalAccessPolicies.json")
+        try dir.copy(samples + "roleEligibilitySchedules.json", as: "roleEligibilitySchedules.json")
+        try dir.copy(samples + "partnerCustomerInsights.json", as: "customerMfa.json")
+        let s = try SnapshotLoader.load(directory: dir.path)
+        let alert = try #require(s.facets.securityAlerts.items.first)
+        #expect(alert.isTest == false)  // "isTest": "false" as a string
+        #expect(alert.activityLogs.count == 2)
+        #expect(alert.detectedUnixMs == 1_706_025_813_050)  // 2024-01-23T16:03:33.05Z
+        let policies = s.facets.conditionalAccessPolicies.items
+        #expect(policies.contains { $0.hasAuthenticationStrength && $0.authenticationStrength.requirementsSatisfied == "mfa" })
+        let eligibility = try #require(s.facets.roleEligibilities.items.first)
+        #expect(eligibility.endUnixMs == 1_712_707_200_000)  // 2024-04-10
+        let customer = try #require(s.facets.customerMfa.items.first)
+        #expect(customer.mfaEnabledAdminsCount == 1)
+        #expect(customer.totalAdminsCount == -1)  // Graph's shape has no admin total
+    }
+
+    @Test func perUserMfaSampleShapeLoadsWithItsUser() throws {
+        let dir = TempSnapshot()
+        try dir.copy(samples + "users.json", as: "users.json")
+        let snapshot = try SnapshotLoader.load(directory: dir.path)
+        let id = try #require(snapshot.facets.users.items.first?.id)
+        // Graph returns {"perUserMfaState": "enforced"} per user; the file adds the id.
+        let sample = try readFile(samples + "perUserMfa.json").trimmedText()
+        dir.write("perUserMfa.json", "{\"value\": [{\"id\": \"\(id)\", " + sample.dropFirst() + "]}")
+        let merged = try SnapshotLoader.load(directory: dir.path)
+        #expect(merged.facets.users.items.first?.perUserMfaState == .enforced)
+    }
+}
+
+extension String {
+    func trimmedText() -> String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}
+
+@Suite("Bad snapshot input names the file, the path and what was expected")
+struct BadInputTests {
+    func error(_ file: String, _ text: String) -> String {
+        let dir = TempSnapshot()
+        dir.write(file, text)
+        do {
+            _ = try SnapshotLoader.load(directory: dir.path)
+            return "loaded"
+        } catch {
+            return error.description.replacingOccurrences(of: dir.path + "/", with: "")
+        }
+    }
+
+    @Test func malformedJSON() {
+        #expect(error("users.json", "{\"value\": [\n  {\"id\": 1,}\n]}") == "users.json: is not valid JSON: line 2, column 12: expected a member name in double quotes")
+    }
+
+    @Test func wrongType() {
+        #expect(error("users.json", #"{"value": [{"id": "u1", "accountEnabled": "yes"}]}"#)
+            == "users.json: $.value[0].accountEnabled: expected true or false, found the string \"yes\"")
+    }
+
+    @Test func unknownEnumValue() {
+        #expect(error("partner.json", #"{"partnerType": "reseller"}"#)
+            == "partner.json: $.partnerType: expected one of directBill, distributor, indirectReseller, found \"reseller\"")
+    }
+
+    @Test func impossibleDates() {
+        #expect(error("securityAlerts.json", #"{"value": [{"id": "a", "detectedDateTime": "2025-02-30T10:00:00Z"}]}"#)
+            == "securityAlerts.json: $.value[0].detectedDateTime: expected an ISO 8601 date-time such as 2025-10-01T12:00:00Z, found \"2025-02-30T10:00:00Z\"")
+        #expect(error("partner.json", #"{"onboardedDate": "2021-13-01"}"#).contains("expected a date YYYY-MM-DD"))
+    }
+
+    @Test func firstPageOnly() {
+        #expect(error("users.json", #"{"value": [], "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken=x"}"#)
+            .contains("$.@odata.nextLink: is set: this file holds only the first page"))
+    }
+
+    @Test func duplicateIDs() {
+        #expect(error("users.json", #"{"value": [{"id": "u1"}, {"id": "u1"}]}"#)
+            == "users.json: $.value[1].id: duplicate id \"u1\", already used at $.value[0]")
+    }
+
+    @Test func hugeAndNegativeNumbers() {
+        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": 1e400}]}"#).contains("expected a whole number"))
+        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": -3}]}"#).contains("expected a whole number from 0"))
+        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": 2, "mfaEnabledAdminsCount": 3}]}"#).contains("more than totalAdminsCount"))
+    }
+
+    @Test func numbersAsStringsAreAccepted() {
+        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": "20", "mfaEnabledAdminsCount": "20"}]}"#) == "loaded")
+    }
+
+    @Test func notADirectory() throws {
+        do {
+            _ = try SnapshotLoader.load(directory: "/nonexistent/snapshot")
+            Issue.record("should fail")
+        } catch {
+            #expect(error.description.hasPrefix("/nonexistent/snapshot: cannot open the snapshot directory"))
+        }
+    }
+}
