@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
 
-.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean
+.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden
 
 all: build
 
@@ -67,13 +67,25 @@ generate: deps
 check-generated: deps
 	scripts/generate-protos.sh --check
 
-## test: the whole suite, with the generated-code check.
-test: build check-generated
+# Every shipped plugin must pass the conformance suite.
+SHIPPED_PLUGINS := secscore-plugin-admin-mfa secscore-plugin-alert-response secscore-plugin-spending-budget \
+  secscore-plugin-security-contact secscore-plugin-customer-mfa example-plugin-swift example-plugin-c
+
+## conformance: run `secscore plugin check` on every shipped and example plugin.
+conformance: build
+	@for p in $(SHIPPED_PLUGINS); do "$(BIN)/secscore" plugin check "$(BIN)/$$p" || exit 1; done
+
+## test: the generated-code check, plugin conformance, then the whole suite.
+test: build check-generated conformance
 	$(SWIFT) test -c $(CONFIG)
 
-## demo: build and run on the bundled example.
+## demo: evaluate the bundled example and print the dashboard.
 demo: build
-	@"$(BIN)/secscore" --help
+	@"$(BIN)/secscore" evaluate --as-of 2025-11-15 --fail-on none
+
+## record-golden: rewrite Examples/expected/ after an intended change (review the diff).
+record-golden: build
+	RECORD_GOLDEN=1 $(SWIFT) test -c $(CONFIG) --filter GoldenReportTests
 
 clean:
 	rm -rf .build

@@ -916,6 +916,8 @@ public nonisolated struct Secscore_Tenant_V1_CustomerMfaStatistics: Sendable {
 
   public var displayName: String = String()
 
+  /// -1 when the export does not say (Graph's customerInsights has no admin
+  /// total), so "all admins use MFA" cannot be decided for this customer.
   public var totalAdminsCount: Int64 = 0
 
   public var mfaEnabledAdminsCount: Int64 = 0

@@ -503,6 +503,10 @@ struct  Secscore__Tenant__V1__CustomerMfaStatistics
   ProtobufCMessage base;
   char *tenant_id;
   char *display_name;
+  /*
+   * -1 when the export does not say (Graph's customerInsights has no admin
+   * total), so "all admins use MFA" cannot be decided for this customer.
+   */
   int64_t total_admins_count;
   int64_t mfa_enabled_admins_count;
   int64_t mfa_enabled_non_admins_count;
