@@ -40,7 +40,8 @@ deps:
 build: deps swift-products c-plugins
 
 swift-products:
-	@for p in $(SWIFT_PRODUCTS); do $(SWIFT_BUILD) --product $$p || exit 1; done
+	@echo "building $(SWIFT_PRODUCTS)"
+	@for p in $(SWIFT_PRODUCTS); do $(SWIFT_BUILD) --quiet --product $$p || exit 1; done
 
 $(CBUILD)/libsecscore-plugin.a: $(C_SDK_SOURCES) $(C_SDK_HEADERS) Makefile
 	@mkdir -p $(CBUILD)/obj
