@@ -159,7 +159,8 @@ let package = Package(
         .testTarget(
             name: "PluginHostTests",
             dependencies: [
-                "PluginHost", "SecScoreWire", "SecScoreTestSupport", "CSecScoreHostShims",
+                "PluginHost", "SecScoreWire", "SecScoreTestSupport", "CSecScoreHostShims", "secscore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "example-plugin-swift", "test-plugin-swift",
             ]
         ),

@@ -27,6 +27,9 @@ package final class RawSession {
         process.closeAll()
     }
 
+    /// The process id.
+    package var processID: Int32 { process.pid }
+
     /// Writes raw bytes to the plugin's stdin; false when it is closed.
     @discardableResult
     package func write(_ bytes: [UInt8]) -> Bool {

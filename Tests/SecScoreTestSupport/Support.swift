@@ -168,8 +168,12 @@ public let processTestLock = AsyncLock()
 
 /// Child processes of this process that still exist (zombies included).
 public func childProcesses() -> [Int32] {
-    let me = getpid()
-    return allProcesses().filter { $0.parent == me }.map(\.pid)
+    childProcesses(of: getpid())
+}
+
+/// Child processes of `pid` (zombies included).
+public func childProcesses(of pid: Int32) -> [Int32] {
+    allProcesses().filter { $0.parent == pid }.map(\.pid)
 }
 
 /// Live processes (not zombies waiting for init) in process group `pgid`.
