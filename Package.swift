@@ -142,7 +142,13 @@ let package = Package(
             path: "Tests/SecScoreTestSupport"
         ),
 
-        .testTarget(name: "SecScoreCheckersTests", dependencies: ["SecScoreCheckers", "SecScoreWire"]),
+        .testTarget(
+            name: "SecScoreCheckersTests",
+            dependencies: [
+                "SecScoreCheckers", "SecScoreWire", "PluginHost", "SecScoreTestSupport",
+                "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
+            ]
+        ),
         .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire"]),
         .testTarget(
             name: "SecScoreEngineTests",

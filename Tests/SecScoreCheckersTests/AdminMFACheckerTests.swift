@@ -52,111 +52,111 @@ struct AdminMFACheckerTests {
         return p
     }
 
-    @Test func enabledPolicyCovers() {
-        let f = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll()]))
+    @Test(arguments: Via.allCases) func enabledPolicyCovers(_ via: Via) async throws {
+        let f = try await run(via: via, tenant(policies: [mfaForAll()]))
         #expect(f.status == .compliant)
     }
 
-    @Test func reportOnlyPolicyDoesNotCover() {
-        let f = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.state = .reportOnly }]))
+    @Test(arguments: Via.allCases) func reportOnlyPolicyDoesNotCover(_ via: Via) async throws {
+        let f = try await run(via: via, tenant(policies: [mfaForAll { $0.state = .reportOnly }]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.contains { $0.contains("policy 'MFA for all' is report-only") })
     }
 
-    @Test func exclusionThroughGroupIsNamed() {
+    @Test(arguments: Via.allCases) func exclusionThroughGroupIsNamed(_ via: Via) async throws {
         var g = Secscore_Tenant_V1_Group()
         g.id = "g1"
         g.displayName = "Break glass"
         g.memberIds = ["alice"]
-        let f = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.excludeGroups = ["g1"] }], groups: [g]))
+        let f = try await run(via: via, tenant(policies: [mfaForAll { $0.excludeGroups = ["g1"] }], groups: [g]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.contains { $0.contains("excluded from policy 'MFA for all' through group Break glass") })
     }
 
-    @Test func riskScopedPolicyDoesNotCover() {
-        let f = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.signInRiskLevels = ["high"] }]))
+    @Test(arguments: Via.allCases) func riskScopedPolicyDoesNotCover(_ via: Via) async throws {
+        let f = try await run(via: via, tenant(policies: [mfaForAll { $0.signInRiskLevels = ["high"] }]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.contains { $0.contains("applies only at sign-in risk high") })
-        let user = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.userRiskLevels = ["medium"] }]))
+        let user = try await run(via: via, tenant(policies: [mfaForAll { $0.userRiskLevels = ["medium"] }]))
         #expect(user.status == .notCompliant)
     }
 
-    @Test func orWithCompliantDeviceCanBeBypassed() {
-        let or = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.builtInControls = ["mfa", "compliantDevice"] }]))
+    @Test(arguments: Via.allCases) func orWithCompliantDeviceCanBeBypassed(_ via: Via) async throws {
+        let or = try await run(via: via, tenant(policies: [mfaForAll { $0.builtInControls = ["mfa", "compliantDevice"] }]))
         #expect(or.status == .notCompliant)
         #expect(or.insights.contains { $0.contains("accepts compliantdevice instead of MFA") })
-        let and = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.builtInControls = ["mfa", "compliantDevice"]; $0.grantOperator = "AND" }]))
+        let and = try await run(via: via, tenant(policies: [mfaForAll { $0.builtInControls = ["mfa", "compliantDevice"]; $0.grantOperator = "AND" }]))
         #expect(and.status == .compliant)
     }
 
-    @Test func authenticationStrengthRequiringMFACovers() {
-        let f = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll {
+    @Test(arguments: Via.allCases) func authenticationStrengthRequiringMFACovers(_ via: Via) async throws {
+        let f = try await run(via: via, tenant(policies: [mfaForAll {
             $0.builtInControls = []
             $0.authenticationStrength.requirementsSatisfied = "mfa"
         }]))
         #expect(f.status == .compliant)
     }
 
-    @Test func securityDefaultsCover() {
-        #expect(AdminMFAChecker.evaluate(tenant(securityDefaults: true)).status == .compliant)
+    @Test(arguments: Via.allCases) func securityDefaultsCover(_ via: Via) async throws {
+        #expect(try await run(via: via, tenant(securityDefaults: true)).status == .compliant)
     }
 
-    @Test func perUserMFACovers() {
-        #expect(AdminMFAChecker.evaluate(tenant(perUser: .enforced)).status == .compliant)
-        #expect(AdminMFAChecker.evaluate(tenant(perUser: .enabled)).status == .compliant)
-        #expect(AdminMFAChecker.evaluate(tenant(perUser: .disabled)).status == .notCompliant)
+    @Test(arguments: Via.allCases) func perUserMFACovers(_ via: Via) async throws {
+        #expect(try await run(via: via, tenant(perUser: .enforced)).status == .compliant)
+        #expect(try await run(via: via, tenant(perUser: .enabled)).status == .compliant)
+        #expect(try await run(via: via, tenant(perUser: .disabled)).status == .notCompliant)
     }
 
-    @Test func coveredButNotRegisteredFails() {
-        let f = AdminMFAChecker.evaluate(tenant(securityDefaults: true, registered: false))
+    @Test(arguments: Via.allCases) func coveredButNotRegisteredFails(_ via: Via) async throws {
+        let f = try await run(via: via, tenant(securityDefaults: true, registered: false))
         #expect(f.status == .notCompliant)
         #expect(f.insights.contains { $0.contains("has not registered an MFA method") })
     }
 
-    @Test func pimEligibleAdminIsAnAdmin() {
+    @Test(arguments: Via.allCases) func pimEligibleAdminIsAnAdmin(_ via: Via) async throws {
         // Eligible admins count; a role-targeted policy does not cover them
         // while the role is not active.
-        let byRole = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.includeUsers = []; $0.includeRoles = [Self.ga] }], eligibleOnly: true))
+        let byRole = try await run(via: via, tenant(policies: [mfaForAll { $0.includeUsers = []; $0.includeRoles = [Self.ga] }], eligibleOnly: true))
         #expect(byRole.status == .notCompliant)
         #expect(byRole.insights.contains { $0.contains("(eligible)") && $0.contains("only as PIM-eligible") })
-        let byAll = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll()], eligibleOnly: true))
+        let byAll = try await run(via: via, tenant(policies: [mfaForAll()], eligibleOnly: true))
         #expect(byAll.status == .compliant)
     }
 
-    @Test func expiredEligibilityIsNotAnAdmin() {
+    @Test(arguments: Via.allCases) func expiredEligibilityIsNotAnAdmin(_ via: Via) async throws {
         var input = tenant(eligibleOnly: true)
         input.facets.roleEligibilities.items[0].endUnixMs = Self.now - 1000
-        let f = AdminMFAChecker.evaluate(input)
+        let f = try await run(via: via, input)
         #expect(f.status == .couldNotCheck)  // no admin at all left
     }
 
-    @Test func customControlsDoNotCount() {
-        let f = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.builtInControls = []; $0.customAuthenticationFactors = ["Duo-MFA"] }]))
+    @Test(arguments: Via.allCases) func customControlsDoNotCount(_ via: Via) async throws {
+        let f = try await run(via: via, tenant(policies: [mfaForAll { $0.builtInControls = []; $0.customAuthenticationFactors = ["Duo-MFA"] }]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.contains { $0.contains("custom control Duo-MFA") })
     }
 
-    @Test func policyForSomeAppsDoesNotCover() {
-        let f = AdminMFAChecker.evaluate(tenant(policies: [mfaForAll { $0.includeApplications = ["Office365"] }]))
+    @Test(arguments: Via.allCases) func policyForSomeAppsDoesNotCover(_ via: Via) async throws {
+        let f = try await run(via: via, tenant(policies: [mfaForAll { $0.includeApplications = ["Office365"] }]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.contains { $0.contains("targets only some cloud apps") })
     }
 
-    @Test func missingCoverageSourceIsUndecided() {
+    @Test(arguments: Via.allCases) func missingCoverageSourceIsUndecided(_ via: Via) async throws {
         var input = tenant()
         input.facets.clearSecurityDefaults()
         input.facets.clearConditionalAccessPolicies()
-        let f = AdminMFAChecker.evaluate(input)
+        let f = try await run(via: via, input)
         #expect(f.status == .couldNotCheck)
         #expect(f.insights.first?.contains("securityDefaults.json and conditionalAccessPolicies.json are missing") == true)
     }
 
-    @Test func externalMethodsCountOnlyInTheNewEdition() {
+    @Test(arguments: Via.allCases) func externalMethodsCountOnlyInTheNewEdition(_ via: Via) async throws {
         var input = tenant(securityDefaults: true, registered: false)
         input.facets.registrationDetails.items[0].methodsRegistered = ["externalAuthenticationMethod"]
         input.parameters["externalAuthenticationMethodsCount"] = ["true"]
-        #expect(AdminMFAChecker.evaluate(input).status == .compliant)
+        #expect(try await run(via: via, input).status == .compliant)
         input.parameters["externalAuthenticationMethodsCount"] = ["false"]
-        #expect(AdminMFAChecker.evaluate(input).status == .notCompliant)
+        #expect(try await run(via: via, input).status == .notCompliant)
     }
 }

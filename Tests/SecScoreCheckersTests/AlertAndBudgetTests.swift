@@ -28,20 +28,20 @@ struct AlertResponseCheckerTests {
         return a
     }
 
-    @Test func noAlertsIsCompliant() {
-        let f = AlertResponseChecker.evaluate(input([]))
+    @Test(arguments: Via.allCases) func noAlertsIsCompliant(_ via: Via) async throws {
+        let f = try await run(via: via, input([]))
         #expect(f.status == .compliant)
         #expect(f.insights == ["No alerts were detected in the last 30 days."])
     }
 
-    @Test func exactlyTwentyFourHoursIsCompliant() {
-        #expect(AlertResponseChecker.evaluate(input([alert("a", detectedHoursAgo: 100, answeredAfterHours: 24)])).status == .compliant)
-        #expect(AlertResponseChecker.evaluate(input([alert("a", detectedHoursAgo: 100, answeredAfterHours: 24.01)])).status == .notCompliant)
+    @Test(arguments: Via.allCases) func exactlyTwentyFourHoursIsCompliant(_ via: Via) async throws {
+        #expect(try await run(via: via, input([alert("a", detectedHoursAgo: 100, answeredAfterHours: 24)])).status == .compliant)
+        #expect(try await run(via: via, input([alert("a", detectedHoursAgo: 100, answeredAfterHours: 24.01)])).status == .notCompliant)
     }
 
-    @Test func unansweredAlertCountsTimeWaited() {
+    @Test(arguments: Via.allCases) func unansweredAlertCountsTimeWaited(_ via: Via) async throws {
         // Answered in 1 h, plus one untouched for 60 h: average 30.5 h.
-        let f = AlertResponseChecker.evaluate(input([
+        let f = try await run(via: via, input([
             alert("fast", detectedHoursAgo: 100, answeredAfterHours: 1),
             alert("ignored", detectedHoursAgo: 60, answeredAfterHours: nil),
         ]))
@@ -50,25 +50,25 @@ struct AlertResponseCheckerTests {
         #expect(f.insights.contains { $0.contains("not yet touched") })
     }
 
-    @Test func windowIsThirtyDays() {
-        let f = AlertResponseChecker.evaluate(input([alert("old", detectedHoursAgo: 24 * 31, answeredAfterHours: 200)]))
+    @Test(arguments: Via.allCases) func windowIsThirtyDays(_ via: Via) async throws {
+        let f = try await run(via: via, input([alert("old", detectedHoursAgo: 24 * 31, answeredAfterHours: 200)]))
         #expect(f.status == .compliant)
     }
 
-    @Test func activityBeforeDetectionIsIgnored() {
+    @Test(arguments: Via.allCases) func activityBeforeDetectionIsIgnored(_ via: Via) async throws {
         var a = alert("odd", detectedHoursAgo: 10, answeredAfterHours: nil)
         var log = Secscore_Tenant_V1_AlertActivity()
         log.updatedUnixMs = a.detectedUnixMs - 5 * Self.hour
         a.activityLogs = [log]
-        let f = AlertResponseChecker.evaluate(input([a]))
+        let f = try await run(via: via, input([a]))
         #expect(f.evidence.metrics.first { $0.name == "untouched" }?.value == 1)
         #expect(f.insights.contains { $0.contains("activity dated before detection") })
     }
 
-    @Test func testAlertsAreIgnored() {
+    @Test(arguments: Via.allCases) func testAlertsAreIgnored(_ via: Via) async throws {
         var a = alert("t", detectedHoursAgo: 100, answeredAfterHours: nil)
         a.isTest = true
-        #expect(AlertResponseChecker.evaluate(input([a])).status == .compliant)
+        #expect(try await run(via: via, input([a])).status == .compliant)
     }
 }
 
@@ -89,25 +89,25 @@ struct SpendingBudgetCheckerTests {
         return CheckInput(requirementID: SpendingBudgetChecker.requirementID, context: ctx, facets: f, parameters: [:])
     }
 
-    @Test func traditionalCommerceEarnsNothing() {
-        let f = SpendingBudgetChecker.evaluate(input(.traditional, [("A", true, 10)]))
+    @Test(arguments: Via.allCases) func traditionalCommerceEarnsNothing(_ via: Via) async throws {
+        let f = try await run(via: via, input(.traditional, [("A", true, 10)]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.first?.contains("traditional commerce") == true)
     }
 
-    @Test func everyCustomerNeedsABudget() {
-        #expect(SpendingBudgetChecker.evaluate(input(.newCommerce, [("A", true, 10), ("B", true, 95)])).status == .compliant)
-        let f = SpendingBudgetChecker.evaluate(input(.newCommerce, [("A", true, 10), ("B", false, 0)]))
+    @Test(arguments: Via.allCases) func everyCustomerNeedsABudget(_ via: Via) async throws {
+        #expect(try await run(via: via, input(.newCommerce, [("A", true, 10), ("B", true, 95)])).status == .compliant)
+        let f = try await run(via: via, input(.newCommerce, [("A", true, 10), ("B", false, 0)]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.first?.contains("B") == true)
     }
 
-    @Test func warnsAtEightyPercent() {
-        let f = SpendingBudgetChecker.evaluate(input(.newCommerce, [("A", true, 80)]))
+    @Test(arguments: Via.allCases) func warnsAtEightyPercent(_ via: Via) async throws {
+        let f = try await run(via: via, input(.newCommerce, [("A", true, 80)]))
         #expect(f.insights.contains { $0.contains("A 80%") })
     }
 
-    @Test func unknownCommerceCannotBeChecked() {
-        #expect(SpendingBudgetChecker.evaluate(input(.unspecified, [])).status == .couldNotCheck)
+    @Test(arguments: Via.allCases) func unknownCommerceCannotBeChecked(_ via: Via) async throws {
+        #expect(try await run(via: via, input(.unspecified, [])).status == .couldNotCheck)
     }
 }
