@@ -149,7 +149,7 @@ let package = Package(
                 "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
             ]
         ),
-        .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire"]),
+        .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire", "SecScoreTestSupport"]),
         .testTarget(
             name: "SecScoreEngineTests",
             dependencies: [

@@ -5,34 +5,6 @@ import SecScoreWire
 import SwiftProtobuf
 import Testing
 
-/// A scratch folder removed with its files.
-final class ScratchDirectory {
-    let path: String
-    init() {
-        var template = Array("/tmp/secscore-plugins-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-    }
-    deinit {
-        if let dir = opendir(path) {
-            while let e = readdir(dir) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { unlink(path + "/" + name) }
-            }
-            closedir(dir)
-        }
-        rmdir(path)
-    }
-    /// Writes an executable script.
-    func script(_ name: String, _ body: String, mode: mode_t = 0o755) -> String {
-        let file = path + "/" + name
-        let f = fopen(file, "w")!
-        fputs(body, f)
-        fclose(f)
-        chmod(file, mode)
-        return file
-    }
-}
-
 @Suite("Discovery, pinning and trust")
 struct DiscoveryAndTrustTests {
     @Test func findsPluginsByPrefixEarlierFoldersWin() throws {

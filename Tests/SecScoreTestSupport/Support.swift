@@ -305,3 +305,42 @@ public struct CommandError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
+
+// MARK: - Scratch folders
+
+/// A temporary folder, removed with its files when released.
+public final class ScratchDirectory {
+    public let path: String
+
+    public init() {
+        var template = Array("/tmp/secscore-test-XXXXXX".utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    }
+
+    deinit {
+        if let dir = opendir(path) {
+            while let e = readdir(dir) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(path + "/" + name) }
+            }
+            closedir(dir)
+        }
+        rmdir(path)
+    }
+
+    /// Writes a file; returns its path.
+    @discardableResult
+    public func write(_ name: String, _ text: String, mode: UInt32 = 0o644) -> String {
+        let file = path + "/" + name
+        let f = fopen(file, "wb")!
+        fputs(text, f)
+        fclose(f)
+        chmod(file, mode)
+        return file
+    }
+
+    /// Writes an executable script; returns its path.
+    public func script(_ name: String, _ body: String, mode: UInt32 = 0o755) -> String {
+        write(name, body, mode: mode)
+    }
+}

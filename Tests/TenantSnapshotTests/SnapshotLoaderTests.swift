@@ -2,30 +2,12 @@ import Foundation
 import Glibc
 import SecScoreWire
 import TenantSnapshot
+import SecScoreTestSupport
 import Testing
 
-/// A temporary snapshot directory.
-final class TempSnapshot {
-    let path: String
-    init() {
-        var template = Array("/tmp/secscore-test-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-    }
-    deinit {
-        if let dir = opendir(path) {
-            while let e = readdir(dir) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { unlink(path + "/" + name) }
-            }
-            closedir(dir)
-        }
-        rmdir(path)
-    }
-    func write(_ name: String, _ text: String) {
-        let f = fopen(path + "/" + name, "wb")!
-        fputs(text, f)
-        fclose(f)
-    }
+typealias TempSnapshot = ScratchDirectory
+
+extension ScratchDirectory {
     func copy(_ source: String, as name: String) throws {
         write(name, try readFile(source))
     }
