@@ -7,7 +7,18 @@ import SecScoreReports
 import TenantSnapshot
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
+    case table, json, markdown, html, junit
+
+    /// File extension for per-partner reports in fleet mode.
+    var fileExtension: String {
+        switch self {
+        case .table: "txt"
+        case .json: "json"
+        case .markdown: "md"
+        case .html: "html"
+        case .junit: "xml"
+        }
+    }
 }
 
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
@@ -157,6 +168,12 @@ struct EvaluateCommand: AsyncParsableCommand {
                                          customerFilter: customer).render(report)
             case .json:
                 text = JSONReport.render(report)
+            case .markdown:
+                text = MarkdownReport.render(report)
+            case .html:
+                text = HTMLReport.render(report)
+            case .junit:
+                text = JUnitReport.render(report)
             }
             if destination == "-" {
                 print(text, terminator: "")

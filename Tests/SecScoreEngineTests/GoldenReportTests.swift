@@ -24,7 +24,7 @@ struct GoldenReportTests {
     @Test(arguments: examples.map(\.name))
     func matchesGolden(_ name: String) async throws {
         let example = try #require(Self.examples.first { $0.name == name })
-        for (format, suffix) in [("json", "json"), ("table", "txt")] {
+        for (format, suffix) in [("json", "json"), ("table", "txt"), ("markdown", "md"), ("junit", "xml")] {
             let output = try await runAndCapture(
                 product("secscore"),
                 ["evaluate", Self.root + "/Examples/snapshots/" + name, "--as-of", example.asOf, "--format", format],
