@@ -52,7 +52,10 @@ public enum JSONReport {
 
     static func evidence(_ e: Secscore_Plugin_V1_Evidence) -> JSONOut {
         .object([
-            ("metrics", .object(e.metrics.map { ($0.name, .double($0.value)) })),
+            // A plugin may repeat a metric name; JSON objects may not.
+            ("metrics", .object(e.metrics.reduce(into: [(String, JSONOut)]()) { out, m in
+                if !out.contains(where: { $0.0 == m.name }) { out.append((m.name, .double(m.value))) }
+            })),
             ("items", .array(e.items.map { item in
                 .object([
                     ("kind", .string(item.kind)),
@@ -60,7 +63,9 @@ public enum JSONReport {
                     ("name", .string(item.name)),
                     ("status", .string(item.status)),
                     ("reasons", .array(item.reasons.map(JSONOut.string))),
-                    ("attributes", .object(item.attributes.map { ($0.name, .string($0.value)) })),
+                    ("attributes", .object(item.attributes.reduce(into: [(String, JSONOut)]()) { out, a in
+                        if !out.contains(where: { $0.0 == a.name }) { out.append((a.name, .string(a.value))) }
+                    })),
                 ])
             })),
         ])
