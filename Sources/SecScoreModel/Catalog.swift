@@ -21,6 +21,8 @@ public struct Requirement: Sendable, Hashable {
     public var actionURL: String
     /// Rule parameters sent to the plugin with each request.
     public var parameters: [String: [String]]
+    /// How secscore decides it, in short sentences (`secscore explain`).
+    public var rules: [String]
 }
 
 /// A set of requirements in force from a date.

@@ -86,7 +86,13 @@ public enum CatalogLoader {
                         type: type, maxPoints: points, applicablePartnerTypes: partnerTypes,
                         effectiveDate: try r.date("effectiveDate"), isPreview: state == "preview",
                         instructionsURL: try r.string("instructionsUrl"), actionURL: try r.string("actionUrl"),
-                        parameters: parameters))
+                        parameters: parameters,
+                        rules: try r.member("rules").map { node throws(SnapshotError) in
+                            guard case .array(let items) = node.value else { throw node.fail("expected an array of strings") }
+                            return try items.enumerated().map { i, v throws(SnapshotError) in
+                                try CatalogNode(value: v, path: "\(node.path)[\(i)]", file: file).stringValue()
+                            }
+                        } ?? []))
             }
             result.append(
                 Edition(

@@ -150,11 +150,18 @@ struct EvaluateCommand: AsyncParsableCommand {
         if let asOf, let day = CivilDate(asOf) {
             return (day, day.startUnixMillis + 86_400_000 - 1)
         }
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let now = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000)
+        let now = Self.nowMillis()
         return (CivilDate(unixMillis: now), now)
     }
+
+    static func nowMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000)
+    }
+
+    /// Today in UTC.
+    static func today() -> CivilDate { CivilDate(unixMillis: nowMillis()) }
 
     func writeReports(_ report: EvaluationReport) throws {
         let formats = format.isEmpty ? [ReportFormat.table] : format

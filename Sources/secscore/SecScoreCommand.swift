@@ -12,6 +12,6 @@ struct SecScoreCommand: AsyncParsableCommand {
             SECSCORE_PLUGIN_PATH.
             """,
         version: "0.1.0",
-        subcommands: [EvaluateCommand.self, PluginsCommand.self, PluginCommand.self]
+        subcommands: [EvaluateCommand.self, CatalogCommand.self, ExplainCommand.self, PluginsCommand.self, PluginCommand.self]
     )
 }
