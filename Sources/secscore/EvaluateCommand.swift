@@ -72,6 +72,12 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Show only customers whose name or tenant id contains TEXT in customer insights.", valueName: "TEXT"))
     var customer: String?
 
+    @Option(help: ArgumentHelp("Evaluate every snapshot folder in DIR (one partner each) through one process per plugin; prints a summary.", valueName: "DIR"))
+    var fleet: String?
+
+    @Option(help: ArgumentHelp("With --fleet: write each partner's reports (every --format, default json) to DIR/<partner>.<ext>.", valueName: "DIR"))
+    var reportDir: String?
+
     @Flag(help: "No colour, even on a terminal.")
     var noColor = false
 
@@ -89,9 +95,13 @@ struct EvaluateCommand: AsyncParsableCommand {
             throw ValidationError("--as-of must be a date YYYY-MM-DD, not \"\(asOf)\"")
         }
         if pluginTimeout <= 0 { throw ValidationError("--plugin-timeout must be more than 0 seconds") }
+        if fleet != nil, snapshot != nil { throw ValidationError("give a SNAPSHOT_DIR or --fleet DIR, not both") }
+        if fleet != nil, !output.isEmpty { throw ValidationError("--output is for one snapshot; with --fleet use --report-dir") }
+        if fleet == nil, reportDir != nil { throw ValidationError("--report-dir goes with --fleet") }
     }
 
     func run() async throws {
+        if let fleet { return try await runFleet(fleet) }
         let directory = try snapshot ?? BundledExample.path()
         let loadedCatalog: Catalog
         let loadedSnapshot: TenantSnapshot
@@ -133,16 +143,96 @@ struct EvaluateCommand: AsyncParsableCommand {
         await set.shutdown()
         try writeReports(report)
         if report.hasErrors { throw ExitCode(3) }
-        let failed: Bool
+        if failsCondition(report) { throw ExitCode(1) }
+    }
+
+    /// `--fleet`: every subfolder is a partner; one plugin set serves them all.
+    func runFleet(_ directory: String) async throws {
+        let loadedCatalog: Catalog
+        let folders: [(name: String, path: String)]
+        do {
+            loadedCatalog = try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
+            folders = try FleetEvaluator.snapshotFolders(in: directory)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        if folders.isEmpty {
+            printError("\(directory): no snapshot folders in the fleet directory")
+            throw ExitCode(2)
+        }
+        let (asOfDay, now) = resolveAsOf()
+        let options = EvaluationOptions(
+            asOf: asOfDay, now: now, editionID: edition,
+            partnerType: partnerType.flatMap(PartnerProfile.PartnerType.init(rawValue:)),
+            checkTimeout: .milliseconds(Int64(pluginTimeout * 1000)))
+        var configuration = PluginHostConfiguration()
+        configuration.requestTimeout = options.checkTimeout
+        if verbose {
+            configuration.logLevel = .debug
+            configuration.logHandler = { record in printError(record.description) }
+        }
+        let set: PluginSet
+        do {
+            set = try await PluginSet.launch(try plugins.discover(), configuration: configuration)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let showProgress = isatty(2) != 0
+        let entries = await FleetEvaluator.evaluate(
+            folders: folders, catalog: loadedCatalog, options: options, runner: set,
+            progress: { done, total in
+                guard showProgress else { return }
+                let width = 30
+                let filled = width * done / max(total, 1)
+                printError("\r[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total) partners", newline: false)
+            })
+        if showProgress { printError("") }
+        await set.shutdown()
+        if let reportDir {
+            mkdir(reportDir, 0o755)
+            for entry in entries {
+                guard case .success(let report) = entry.outcome else { continue }
+                for format in format.isEmpty ? [ReportFormat.json] : format {
+                    try writeFile("\(reportDir)/\(entry.name).\(format.fileExtension)", render(report, format, terminal: false))
+                }
+            }
+        }
+        let rows: [FleetSummary.Row] = entries.map { entry in
+            switch entry.outcome {
+            case .success(let report): (entry.name, report, nil)
+            case .failure(let error): (entry.name, nil, error.description)
+            }
+        }
+        print(FleetSummary.render(rows), terminator: "")
+        let reports = entries.compactMap { try? $0.outcome.get() }
+        if reports.count < entries.count || reports.contains(where: \.hasErrors) { throw ExitCode(3) }
+        if reports.contains(where: failsCondition) { throw ExitCode(1) }
+    }
+
+    /// Whether `--fail-on` is met by one report.
+    func failsCondition(_ report: EvaluationReport) -> Bool {
         switch failOn {
-        case .none: failed = false
-        case .any: failed = report.requirements.contains { $0.status == .notCompleted }
+        case .none: false
+        case .any: report.requirements.contains { $0.status == .notCompleted }
         case .mandatory:
-            failed = report.requirements.contains {
+            report.requirements.contains {
                 $0.status == .notCompleted && ($0.requirement.type == .mandatory || !report.edition.hasRequirementTypes)
             }
         }
-        if failed { throw ExitCode(1) }
+    }
+
+    func render(_ report: EvaluationReport, _ format: ReportFormat, terminal: Bool) -> String {
+        switch format {
+        case .table:
+            TerminalDashboard(width: terminal ? terminalWidth() : 100, color: terminal && !noColor && getenv("NO_COLOR") == nil,
+                              customerFilter: customer).render(report)
+        case .json: JSONReport.render(report)
+        case .markdown: MarkdownReport.render(report)
+        case .html: HTMLReport.render(report)
+        case .junit: JUnitReport.render(report)
+        }
     }
 
     /// The as-of day and the instant windows end at.
@@ -167,21 +257,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         let formats = format.isEmpty ? [ReportFormat.table] : format
         for (index, format) in formats.enumerated() {
             let destination = index < output.count ? output[index] : "-"
-            let toTerminal = destination == "-" && isatty(1) != 0
-            let text: String
-            switch format {
-            case .table:
-                text = TerminalDashboard(width: terminalWidth(), color: toTerminal && !noColor && getenv("NO_COLOR") == nil,
-                                         customerFilter: customer).render(report)
-            case .json:
-                text = JSONReport.render(report)
-            case .markdown:
-                text = MarkdownReport.render(report)
-            case .html:
-                text = HTMLReport.render(report)
-            case .junit:
-                text = JUnitReport.render(report)
-            }
+            let text = render(report, format, terminal: destination == "-" && isatty(1) != 0)
             if destination == "-" {
                 print(text, terminator: "")
             } else {
@@ -198,8 +274,8 @@ func terminalWidth() -> Int {
     return 100
 }
 
-func printError(_ text: String) {
-    var line = text + "\n"
+func printError(_ text: String, newline: Bool = true) {
+    var line = newline ? text + "\n" : text
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 @main
 struct SecScoreCommand: AsyncParsableCommand {
@@ -10,8 +11,32 @@ struct SecScoreCommand: AsyncParsableCommand {
             protobuf protocol on their stdin and stdout (docs/PROTOCOL.md). The shipped \
             plugins live next to this executable; add your own with --plugin-dir or \
             SECSCORE_PLUGIN_PATH.
+
+            Exit status: 0 evaluated and the --fail-on condition not met; 1 evaluated and \
+            met; 2 usage or input error, nothing evaluated; 3 evaluated but at least one \
+            check could not run.
             """,
         version: "0.1.0",
         subcommands: [EvaluateCommand.self, CatalogCommand.self, ExplainCommand.self, PluginsCommand.self, PluginCommand.self]
     )
+
+    /// Runs the command; usage errors exit 2 (documented), not
+    /// ArgumentParser's 64, so scripts see one code for "nothing evaluated".
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

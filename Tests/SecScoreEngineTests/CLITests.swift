@@ -1,0 +1,85 @@
+import Foundation
+import SecScoreTestSupport
+import Testing
+
+/// The secscore executable end to end: exit codes, fleet mode, errors.
+@Suite("secscore CLI")
+struct CLITests {
+    let root = GoldenReportTests.root
+    var examples: String { root + "/Examples/snapshots" }
+
+    func secscore(_ arguments: [String]) async throws -> CommandOutput {
+        try await runAndCapture(product("secscore"), arguments, environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "100"])
+    }
+
+    @Test func usageErrorsExitTwo() async throws {
+        let badDate = try await secscore(["evaluate", "--as-of", "2025-02-30"])
+        #expect(badDate.status == 2)
+        #expect(badDate.stderr.contains("--as-of must be a date YYYY-MM-DD"))
+        #expect(try await secscore(["evaluate", "--format", "pdf"]).status == 2)
+        #expect(try await secscore(["evaluate", "--partner-type", "reseller"]).status == 2)
+    }
+
+    @Test func badSnapshotExitsTwoNamingFileAndPath() async throws {
+        let dir = ScratchDirectory()
+        dir.write("partner.json", #"{"partnerType": "directBill", "onboardedDate": "2020-02-30"}"#)
+        let out = try await secscore(["evaluate", dir.path])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains("partner.json: $.onboardedDate: expected a date YYYY-MM-DD, found \"2020-02-30\""))
+        #expect(out.stdout.isEmpty)
+    }
+
+    @Test func missingDataIsCouldNotCheckAndExitsThree() async throws {
+        let dir = ScratchDirectory()
+        dir.write("partner.json", #"{"partnerType": "directBill", "commerceExperience": "newCommerce"}"#)
+        let out = try await secscore(["evaluate", dir.path, "--as-of", "2025-11-15", "--format", "json"])
+        #expect(out.status == 3)
+        #expect(out.stdout.contains("\"reason\": \"could not check: securityContact.json is missing from the snapshot\""))
+        #expect(out.stdout.contains("\"score\": 0"))
+    }
+
+    @Test func failOnControlsExitOne() async throws {
+        let fabrikam = examples + "/fabrikam-distributor"
+        #expect(try await secscore(["evaluate", fabrikam, "--as-of", "2025-11-15"]).status == 1)
+        #expect(try await secscore(["evaluate", fabrikam, "--as-of", "2025-11-15", "--fail-on", "none"]).status == 0)
+        let tailspin = examples + "/tailspin-traditional"
+        #expect(try await secscore(["evaluate", tailspin, "--as-of", "2025-11-15"]).status == 0)
+        #expect(try await secscore(["evaluate", tailspin, "--as-of", "2025-11-15", "--fail-on", "any"]).status == 1)
+    }
+
+    @Test func fleetReportsEveryPartnerAndGoesOnPastABrokenOne() async throws {
+        let fleet = ScratchDirectory()
+        let reports = ScratchDirectory()
+        for name in ["contoso-direct-bill", "northwind-indirect-reseller"] {
+            try FileManager.default.copyItem(atPath: examples + "/" + name, toPath: fleet.path + "/" + name)
+        }
+        try FileManager.default.createDirectory(atPath: fleet.path + "/broken", withIntermediateDirectories: false)
+        try "{\"value\": [".write(toFile: fleet.path + "/broken/users.json", atomically: true, encoding: .utf8)
+        defer {
+            for name in ["contoso-direct-bill", "northwind-indirect-reseller", "broken"] {
+                try? FileManager.default.removeItem(atPath: fleet.path + "/" + name)
+            }
+        }
+        let out = try await secscore(["evaluate", "--fleet", fleet.path, "--as-of", "2025-11-15", "--report-dir", reports.path])
+        #expect(out.status == 3)
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("broken") && lines[1].contains("users.json: is not valid JSON"))
+        #expect(lines[2].hasPrefix("northwind-indirect-reseller") && lines[2].contains("71.43"))
+        #expect(lines[3].hasPrefix("contoso-direct-bill") && lines[3].contains("100.00"))
+        #expect(out.stdout.contains("3 partners: 2 evaluated, 1 could not be evaluated; 1 eligible for CSP authorization"))
+        let written = try FileManager.default.contentsOfDirectory(atPath: reports.path).sorted()
+        #expect(written == ["contoso-direct-bill.json", "northwind-indirect-reseller.json"])
+        for name in written { try? FileManager.default.removeItem(atPath: reports.path + "/" + name) }
+    }
+
+    @Test func catalogAndExplain() async throws {
+        let catalog = try await secscore(["catalog", "--edition", "2025-10"])
+        #expect(catalog.status == 0)
+        #expect(catalog.stdout.contains("securityAlertsPromptlyResolved"))
+        #expect(catalog.stdout.contains("mandatory    10 points"))
+        let explain = try await secscore(["explain", "mfaEnforcedForAdmins"])
+        #expect(explain.status == 0)
+        #expect(explain.stdout.contains("How secscore decides it:"))
+        #expect(try await secscore(["explain", "noSuchRequirement"]).status == 2)
+    }
+}
