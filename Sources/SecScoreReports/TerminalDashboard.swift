@@ -9,14 +9,9 @@ public struct TerminalDashboard: Sendable {
     public var width: Int
     /// ANSI colour; only for a terminal.
     public var color: Bool
-    /// Show only customers whose name or id contains this (case-insensitive),
-    /// like the dashboard's search box.
-    public var customerFilter: String?
-
-    public init(width: Int = 100, color: Bool = false, customerFilter: String? = nil) {
+    public init(width: Int = 100, color: Bool = false) {
         self.width = max(60, min(width, 160))
         self.color = color
-        self.customerFilter = customerFilter
     }
 
     public func render(_ report: EvaluationReport) -> String {
@@ -123,7 +118,7 @@ public struct TerminalDashboard: Sendable {
         if let reason = r.reason, r.status == .error {
             lines += wrap("Could not check: " + SafeLine.clean(reason), indent: 13, style: { self.colored($0, .yellow) })
         }
-        let insights = filteredInsights(r)
+        let insights = r.insights
         if !insights.isEmpty {
             lines.append(String(repeating: " ", count: 13) + "Insights:")
             for insight in insights {
@@ -133,22 +128,6 @@ public struct TerminalDashboard: Sendable {
         lines += wrap("Instructions: \(r.requirement.instructionsURL)", indent: 13)
         lines += wrap("Action:       \(r.requirement.actionURL)", indent: 13)
         return lines
-    }
-
-    /// With a customer filter, customer-specific insights are kept only when
-    /// they mention a matching customer.
-    func filteredInsights(_ r: RequirementResult) -> [String] {
-        guard let filter = customerFilter?.lowercased(), !filter.isEmpty else { return r.insights }
-        let customers = r.evidence.items.filter { $0.kind == "customer" }
-        guard !customers.isEmpty else { return r.insights }
-        let matching = customers.filter { $0.name.lowercased().contains(filter) || $0.id.lowercased().contains(filter) }
-        let others = customers.filter { c in !matching.contains { $0.id == c.id } }
-        var kept = r.insights.filter { insight in !others.contains { !$0.name.isEmpty && insight.contains($0.name + ":") } }
-        let summary = matching.map { c in
-            "\(c.name.isEmpty ? c.id : c.name): \(c.status)" + (c.attributes.first { $0.name == "counts" }.map { " (\($0.value))" } ?? "")
-        }
-        kept.append("Customers matching \"\(customerFilter!)\": " + (summary.isEmpty ? "none" : summary.joined(separator: "; ")))
-        return kept
     }
 
     // MARK: Text helpers

@@ -224,10 +224,11 @@ struct EvaluateCommand: AsyncParsableCommand {
     }
 
     func render(_ report: EvaluationReport, _ format: ReportFormat, terminal: Bool) -> String {
-        switch format {
+        let report = customer.map { report.filteringCustomers($0) } ?? report
+        return switch format {
         case .table:
-            TerminalDashboard(width: terminal ? terminalWidth() : 100, color: terminal && !noColor && getenv("NO_COLOR") == nil,
-                              customerFilter: customer).render(report)
+            TerminalDashboard(width: terminal ? terminalWidth() : 100, color: terminal && !noColor && getenv("NO_COLOR") == nil)
+                .render(report)
         case .json: JSONReport.render(report)
         case .markdown: MarkdownReport.render(report)
         case .html: HTMLReport.render(report)

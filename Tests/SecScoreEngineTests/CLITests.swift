@@ -72,6 +72,14 @@ struct CLITests {
         for name in written { try? FileManager.default.removeItem(atPath: reports.path + "/" + name) }
     }
 
+    @Test func customerFilterLikeTheSearchBox() async throws {
+        let out = try await secscore(["evaluate", examples + "/fabrikam-distributor", "--as-of", "2025-11-15", "--customer", "ALPINE", "--format", "json"])
+        #expect(out.status == 1)
+        #expect(out.stdout.contains(#"Filtered to customers matching \"ALPINE\": 1 of 4: Alpine Ski House (notCompliant)."#))
+        #expect(!out.stdout.contains("Wide World Importers: 1 of 5 admins"))
+        #expect(out.stdout.contains("\"score\": 25"))  // the score does not change
+    }
+
     @Test func catalogAndExplain() async throws {
         let catalog = try await secscore(["catalog", "--edition", "2025-10"])
         #expect(catalog.status == 0)
