@@ -8,6 +8,16 @@ import PackageDescription
 // 30-second backtrace. CSecScorePlugin stays a target here so the SDK is
 // compiled and usable from SwiftPM too.
 
+/// Release builds of Swift plugins link the Swift runtime statically: a
+/// plugin starts for every session, and loading the shared runtime libraries
+/// is most of a dynamically linked plugin's start-up time. (Debug builds stay
+/// dynamic: the test bundle links these modules and must not go static.)
+let swiftPluginLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-static-stdlib", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims"],
+        .when(configuration: .release)),
+]
+
 let package = Package(
     name: "secscore",
     products: [
@@ -102,17 +112,20 @@ let package = Package(
         .executableTarget(
             name: "secscore-plugin-admin-mfa",
             dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
-            path: "Plugins/AdminMFA"
+            path: "Plugins/AdminMFA",
+            linkerSettings: swiftPluginLinkerSettings
         ),
         .executableTarget(
             name: "secscore-plugin-alert-response",
             dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
-            path: "Plugins/AlertResponse"
+            path: "Plugins/AlertResponse",
+            linkerSettings: swiftPluginLinkerSettings
         ),
         .executableTarget(
             name: "secscore-plugin-spending-budget",
             dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
-            path: "Plugins/SpendingBudget"
+            path: "Plugins/SpendingBudget",
+            linkerSettings: swiftPluginLinkerSettings
         ),
 
         // MARK: Example plugins (built and run by the tests)
@@ -120,7 +133,8 @@ let package = Package(
         .executableTarget(
             name: "example-plugin-swift",
             dependencies: ["SecScorePluginKit"],
-            path: "Examples/SwiftPlugin"
+            path: "Examples/SwiftPlugin",
+            linkerSettings: swiftPluginLinkerSettings
         ),
 
         // MARK: Test fixtures
