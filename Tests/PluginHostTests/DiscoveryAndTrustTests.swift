@@ -111,3 +111,33 @@ struct DiscoveryAndTrustTests {
         }
     }
 }
+
+@Suite("Plugin sets")
+struct PluginSetTests {
+    @Test func twoPluginsForOneRequirementIsAnErrorNamingBoth() async throws {
+        try await withLeakCheck {
+            let dir = ScratchDirectory()
+            let a = dir.script("secscore-plugin-a", "#!/bin/sh\nexec \(product("example-plugin-c"))\n")
+            let b = dir.script("secscore-plugin-b", "#!/bin/sh\nexec \(product("example-plugin-c"))\n")
+            do {
+                _ = try await PluginSet.launch([PluginExecutable(path: a), PluginExecutable(path: b)], configuration: fastConfiguration())
+                Issue.record("a duplicate requirement must be refused")
+            } catch let error as PluginSetError {
+                #expect(error.description.contains("requirement example.contactDomain is declared by both"))
+                #expect(error.description.contains(a) && error.description.contains(b))
+            }
+        }
+    }
+
+    @Test func aPluginThatFailsToStartDoesNotStopTheOthers() async throws {
+        try await withLeakCheck {
+            let set = try await PluginSet.launch(
+                [PluginExecutable(path: product("example-plugin-c")), misbehaving("crash-before-handshake")],
+                configuration: fastConfiguration())
+            #expect(set.requirementIDs == ["example.contactDomain"])
+            #expect(set.launchFailures.count == 1)
+            #expect(set.launchFailures[0].description.contains("SIGABRT"))
+            await set.shutdown()
+        }
+    }
+}

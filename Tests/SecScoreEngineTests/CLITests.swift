@@ -80,6 +80,16 @@ struct CLITests {
         #expect(out.stdout.contains("\"score\": 25"))  // the score does not change
     }
 
+    @Test func pluginsListsWhatEachAnswers() async throws {
+        let out = try await secscore(["plugins"])
+        #expect(out.status == 0, "\(out.stderr)")
+        for requirement in ["mfaEnforcedForAdmins", "securityAlertsPromptlyResolved", "securityContactProvided",
+                            "spendingBudgetSetForCustomerAzureSubscriptions", "mfaEnforcedForAdminsOfCustomers"] {
+            #expect(out.stdout.contains("answers \(requirement):"))
+        }
+        #expect(out.stdout.contains("security-contact 1.0.0  (secscore-c 0.1.0)"))
+    }
+
     @Test func catalogAndExplain() async throws {
         let catalog = try await secscore(["catalog", "--edition", "2025-10"])
         #expect(catalog.status == 0)
