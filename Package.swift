@@ -25,6 +25,10 @@ let package = Package(
         .library(name: "PluginHost", targets: ["PluginHost"]),
         .library(name: "SecScorePluginKit", targets: ["SecScorePluginKit"]),
         .library(name: "CSecScorePlugin", targets: ["CSecScorePlugin"]),
+        // For the Benchmarks package, which depends on this one by path.
+        .library(name: "SecScoreWire", targets: ["SecScoreWire"]),
+        .library(name: "SecScoreEngine", targets: ["SecScoreEngine"]),
+        .library(name: "SecScoreCheckers", targets: ["SecScoreCheckers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),

@@ -507,7 +507,11 @@ final class ConnectionCore: Sendable {
     }
 
     private func nextDeadline(_ s: State, loop: LoopState) -> UInt64? {
-        var next: UInt64? = loop.lingerDeadline
+        // Never sleep longer than the default request timeout: a request
+        // sent with that timeout then has a deadline after the one poll is
+        // already sleeping to, and the caller need not wake the thread
+        // (one eventfd write and one context switch saved per request).
+        var next: UInt64? = loop.lingerDeadline ?? (monotonicNanos() + configuration.requestTimeout.nanoseconds)
         func consider(_ t: UInt64) { next = min(next ?? t, t) }
         if s.handshake != nil { consider(s.handshakeDeadline) }
         for pending in s.pending.values { consider(pending.deadline) }

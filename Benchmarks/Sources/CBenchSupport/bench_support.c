@@ -1,0 +1,76 @@
+#define _GNU_SOURCE
+#include "bench_support.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int full(int fd, char *p, size_t n, int writing) {
+    while (n > 0) {
+        ssize_t r = writing ? write(fd, p, n) : read(fd, p, n);
+        if (r > 0) { p += r; n -= (size_t)r; continue; }
+        if (r < 0 && errno == EINTR) continue;
+        return -1;
+    }
+    return 0;
+}
+
+static double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+int bench_pipe_pingpong(size_t payload, int warmup, int iterations, double *samples_us) {
+    int up[2], down[2];
+    if (pipe(up) || pipe(down)) return errno;
+    char *buf = malloc(payload ? payload : 1);
+    memset(buf, 'x', payload);
+    pid_t pid = fork();
+    if (pid < 0) return errno;
+    if (pid == 0) {
+        close(up[1]);
+        close(down[0]);
+        for (int i = 0; i < warmup + iterations; i++) {
+            if (full(up[0], buf, payload, 0) || full(down[1], buf, payload, 1)) _exit(1);
+        }
+        _exit(0);
+    }
+    close(up[0]);
+    close(down[1]);
+    for (int i = 0; i < warmup + iterations; i++) {
+        double t0 = now_us();
+        if (full(up[1], buf, payload, 1) || full(down[0], buf, payload, 0)) break;
+        if (i >= warmup) samples_us[i - warmup] = now_us() - t0;
+    }
+    close(up[1]);
+    close(down[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    free(buf);
+    return 0;
+}
+
+int bench_pin(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (cpu >= 0) {
+        CPU_SET(cpu, &set);
+    } else {
+        for (int i = 0; i < CPU_SETSIZE && i < sysconf(_SC_NPROCESSORS_ONLN); i++) CPU_SET(i, &set);
+    }
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+int bench_cpus(void) { return (int)sysconf(_SC_NPROCESSORS_ONLN); }
+
+long bench_children_max_rss_kib(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return ru.ru_maxrss;
+}
