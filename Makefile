@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
 
-.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden
+.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden fuzz
 
 all: build
 
@@ -87,6 +87,11 @@ demo: build
 ## record-golden: rewrite Examples/expected/ after an intended change (review the diff).
 record-golden: build
 	RECORD_GOLDEN=1 $(SWIFT) test -c $(CONFIG) --filter GoldenReportTests
+
+## fuzz: build the libFuzzer targets and run each for FUZZ_SECONDS (default 300).
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build

@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "SecScoreWire", targets: ["SecScoreWire"]),
         .library(name: "SecScoreEngine", targets: ["SecScoreEngine"]),
         .library(name: "SecScoreCheckers", targets: ["SecScoreCheckers"]),
+        .library(name: "TenantSnapshot", targets: ["TenantSnapshot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),

@@ -713,21 +713,27 @@ int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv) {
         return help ? 0 : 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    struct session s;
-    memset(&s, 0, sizeof s);
-    s.plugin = plugin;
     /* Move the protocol to private descriptors: fd 1 becomes stderr and fd 0
      * /dev/null, so stray printf or reads in check code cannot break it. */
     fflush(stdout);
-    s.in_fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
-    s.out_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
-    if (s.in_fd < 0 || s.out_fd < 0 || dup2(2, 1) < 0) {
+    int in_fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+    int out_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+    if (in_fd < 0 || out_fd < 0 || dup2(2, 1) < 0) {
         fprintf(stderr, "error: cannot set up the protocol channel: %s\n", strerror(errno));
         return 1;
     }
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull >= 0) { dup2(devnull, 0); close(devnull); }
     setvbuf(stdout, NULL, _IOLBF, 0);
+    return secscore_serve(plugin, in_fd, out_fd);
+}
+
+int secscore_serve(const secscore_plugin *plugin, int in_fd, int out_fd) {
+    struct session s;
+    memset(&s, 0, sizeof s);
+    s.plugin = plugin;
+    s.in_fd = in_fd;
+    s.out_fd = out_fd;
     s.frame_limit_in = SECSCORE_DEFAULT_MAX_FRAME;
     s.frame_limit_out = SECSCORE_MIN_MAX_FRAME;
     s.message_limit_in = SECSCORE_DEFAULT_MAX_MESSAGE;
@@ -738,11 +744,15 @@ int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv) {
     current_session = &s;
 
     int code = handshake(&s);
-    if (code != 0) return code < 0 ? 0 : code;
+    if (code != 0) {
+        code = code < 0 ? 0 : code;
+        goto done;
+    }
+    code = 0;
     for (;;) {
         int r = read_message(&s, &code);
         if (r == 0) break;  /* stdin ended: the session is over */
-        if (r < 0) return code;
+        if (r < 0) goto done;
         switch (s.msg_type) {
         case SECSCORE_FRAME_REQUEST:
             handle_request(&s, s.msg_id);
@@ -758,17 +768,20 @@ int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv) {
             s.goaway = 1;
             break;
         case SECSCORE_FRAME_HELLO:
-            return protocol_error(&s, "received a second HELLO");
+            code = protocol_error(&s, "received a second HELLO");
+            goto done;
         case SECSCORE_FRAME_WELCOME: case SECSCORE_FRAME_RESPONSE: case SECSCORE_FRAME_LOG:
         case SECSCORE_FRAME_PROGRESS: case SECSCORE_FRAME_PONG:
-            return protocol_error(&s, "received frame type 0x%02x, which only a plugin may send", s.msg_type);
+            code = protocol_error(&s, "received frame type 0x%02x, which only a plugin may send", s.msg_type);
+            goto done;
         default:
             break; /* unknown frame types are skipped */
         }
     }
+done:
     current_session = NULL;
     free(s.rbuf);
     free(s.msg);
     free(s.out);
-    return 0;
+    return code;
 }

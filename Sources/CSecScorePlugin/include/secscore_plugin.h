@@ -125,6 +125,11 @@ typedef struct secscore_plugin {
  * for main to return. */
 int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv);
 
+/* Serves one session on the given descriptors without touching stdio (for
+ * tests, fuzzing, or a plugin that sets up its own channel). Returns the
+ * exit code secscore_plugin_main would. */
+int secscore_serve(const secscore_plugin *plugin, int in_fd, int out_fd);
+
 /* ---- The request ------------------------------------------------------ */
 uint32_t secscore_request_id(const secscore_request *req);
 const char *secscore_request_requirement(const secscore_request *req);
