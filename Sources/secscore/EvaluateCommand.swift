@@ -120,6 +120,8 @@ struct EvaluateCommand: AsyncParsableCommand {
 
         var configuration = PluginHostConfiguration()
         configuration.requestTimeout = options.checkTimeout
+        // A plugin that cannot even start within the check timeout will not check in time.
+        configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
         if verbose {
             configuration.logLevel = .debug
             configuration.logHandler = { record in printError(record.description) }
@@ -168,6 +170,8 @@ struct EvaluateCommand: AsyncParsableCommand {
             checkTimeout: .milliseconds(Int64(pluginTimeout * 1000)))
         var configuration = PluginHostConfiguration()
         configuration.requestTimeout = options.checkTimeout
+        // A plugin that cannot even start within the check timeout will not check in time.
+        configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
         if verbose {
             configuration.logLevel = .debug
             configuration.logHandler = { record in printError(record.description) }

@@ -223,8 +223,10 @@ public struct CommandOutput: Sendable {
 /// Runs `path` with `arguments` to completion and captures its output
 /// (small outputs only: it reads stdout, then stderr).
 public func runAndCapture(
-    _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil
+    _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil,
+    exclusive: Bool = true
 ) async throws -> CommandOutput {
+    guard exclusive else { return try runBlocking(path, arguments, environment: environment, stdin: stdin) }
     await processTestLock.lock()
     defer { Task { await processTestLock.unlock() } }
     return try runBlocking(path, arguments, environment: environment, stdin: stdin)
