@@ -103,37 +103,16 @@ struct EvaluateCommand: AsyncParsableCommand {
     func run() async throws {
         if let fleet { return try await runFleet(fleet) }
         let directory = try snapshot ?? BundledExample.path()
-        let loadedCatalog: Catalog
+        let loadedCatalog = try loadCatalog()
         let loadedSnapshot: TenantSnapshot
         do {
-            loadedCatalog = try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
             loadedSnapshot = try SnapshotLoader.load(directory: directory)
         } catch {
             printError("\(error)")
             throw ExitCode(2)
         }
-        let (asOfDay, now) = resolveAsOf()
-        var options = EvaluationOptions(asOf: asOfDay, now: now, editionID: edition,
-                                        partnerType: partnerType.flatMap(PartnerProfile.PartnerType.init(rawValue:)),
-                                        checkTimeout: .milliseconds(Int64(pluginTimeout * 1000)))
-        options.checkTimeout = .milliseconds(Int64(pluginTimeout * 1000))
-
-        var configuration = PluginHostConfiguration()
-        configuration.requestTimeout = options.checkTimeout
-        // A plugin that cannot even start within the check timeout will not check in time.
-        configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
-        if verbose {
-            configuration.logLevel = .debug
-            configuration.logHandler = { record in printError(record.description) }
-        }
-        let executables = try plugins.discover()
-        let set: PluginSet
-        do {
-            set = try await PluginSet.launch(executables, configuration: configuration)
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
+        let options = evaluationOptions()
+        let set = try await launchPlugins(options)
         let report: EvaluationReport
         do {
             report = try await Evaluator.evaluate(snapshot: loadedSnapshot, catalog: loadedCatalog, options: options, runner: set)
@@ -150,10 +129,9 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     /// `--fleet`: every subfolder is a partner; one plugin set serves them all.
     func runFleet(_ directory: String) async throws {
-        let loadedCatalog: Catalog
+        let loadedCatalog = try loadCatalog()
         let folders: [(name: String, path: String)]
         do {
-            loadedCatalog = try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
             folders = try FleetEvaluator.snapshotFolders(in: directory)
         } catch {
             printError("\(error)")
@@ -163,26 +141,8 @@ struct EvaluateCommand: AsyncParsableCommand {
             printError("\(directory): no snapshot folders in the fleet directory")
             throw ExitCode(2)
         }
-        let (asOfDay, now) = resolveAsOf()
-        let options = EvaluationOptions(
-            asOf: asOfDay, now: now, editionID: edition,
-            partnerType: partnerType.flatMap(PartnerProfile.PartnerType.init(rawValue:)),
-            checkTimeout: .milliseconds(Int64(pluginTimeout * 1000)))
-        var configuration = PluginHostConfiguration()
-        configuration.requestTimeout = options.checkTimeout
-        // A plugin that cannot even start within the check timeout will not check in time.
-        configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
-        if verbose {
-            configuration.logLevel = .debug
-            configuration.logHandler = { record in printError(record.description) }
-        }
-        let set: PluginSet
-        do {
-            set = try await PluginSet.launch(try plugins.discover(), configuration: configuration)
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
+        let options = evaluationOptions()
+        let set = try await launchPlugins(options)
         let showProgress = isatty(2) != 0
         let entries = await FleetEvaluator.evaluate(
             folders: folders, catalog: loadedCatalog, options: options, runner: set,
@@ -213,6 +173,42 @@ struct EvaluateCommand: AsyncParsableCommand {
         let reports = entries.compactMap { try? $0.outcome.get() }
         if reports.count < entries.count || reports.contains(where: \.hasErrors) { throw ExitCode(3) }
         if reports.contains(where: failsCondition) { throw ExitCode(1) }
+    }
+
+    /// The catalog to use; a bad catalog file exits 2.
+    func loadCatalog() throws -> Catalog {
+        do {
+            return try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    func evaluationOptions() -> EvaluationOptions {
+        let (asOfDay, now) = resolveAsOf()
+        return EvaluationOptions(
+            asOf: asOfDay, now: now, editionID: edition,
+            partnerType: partnerType.flatMap(PartnerProfile.PartnerType.init(rawValue:)),
+            checkTimeout: .milliseconds(Int64(pluginTimeout * 1000)))
+    }
+
+    /// Discovers and starts every plugin; plugins that cannot run together exit 2.
+    func launchPlugins(_ options: EvaluationOptions) async throws -> PluginSet {
+        var configuration = PluginHostConfiguration()
+        configuration.requestTimeout = options.checkTimeout
+        // A plugin that cannot even start within the check timeout will not check in time.
+        configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
+        if verbose {
+            configuration.logLevel = .debug
+            configuration.logHandler = { record in printError(record.description) }
+        }
+        do {
+            return try await PluginSet.launch(try plugins.discover(), configuration: configuration)
+        } catch let error as PluginSetError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
     }
 
     /// Whether `--fail-on` is met by one report.

@@ -42,19 +42,10 @@ struct GoldenReportTests {
             fclose(f)
             return
         }
-        guard let f = fopen(path, "rb") else {
+        guard let expected = try? readText(path) else {
             Issue.record("no golden file \(path); run the tests with RECORD_GOLDEN=1 to create it")
             return
         }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, f)
-            if n == 0 { break }
-            bytes += buffer[..<n]
-        }
-        fclose(f)
-        let expected = String(decoding: bytes, as: UTF8.self)
         if expected == actual { return }
         let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
