@@ -539,8 +539,10 @@ final class ConnectionCore: Sendable {
         // Read what is there now, up to a bound, so stderr and timers get
         // their turn even against a plugin that writes without pause.
         for _ in 0..<16 {
+            var asked = 0
             let n = loop.decoder.readInto { buffer in
-                read(stdoutFD, buffer.baseAddress, buffer.count)
+                asked = buffer.count
+                return read(stdoutFD, buffer.baseAddress, buffer.count)
             }
             if n > 0 {
                 do {
@@ -553,6 +555,9 @@ final class ConnectionCore: Sendable {
                     closeOutput(stdout: true)
                     return
                 }
+                // A short read drained the pipe: go back to poll rather than
+                // spend a system call on EAGAIN (this is on the reply path).
+                if n < asked { return }
                 continue
             }
             if n < 0 {
@@ -566,6 +571,31 @@ final class ConnectionCore: Sendable {
             stdoutClosed(truncated: truncation(loop.decoder), loop: &loop)
             return
         }
+    }
+
+    /// Reads everything left on stdout of a process that has exited and
+    /// handles it. Returns why the stream ended mid-frame, if it did.
+    private func drainStdout(_ loop: inout LoopState) -> String? {
+        while loop.stdoutOpen {
+            let n = loop.decoder.readInto { buffer in read(stdoutFD, buffer.baseAddress, buffer.count) }
+            if n > 0 {
+                do {
+                    while let message = try loop.decoder.next() { handle(message, loop: &loop) }
+                } catch {
+                    violation("\(error)")
+                    loop.stdoutOpen = false
+                    closeOutput(stdout: true)
+                    return nil
+                }
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return nil }  // a grandchild holds it open
+            loop.stdoutOpen = false
+            closeOutput(stdout: true)
+            return truncation(loop.decoder)
+        }
+        return nil
     }
 
     /// Why the stream ended mid-frame, or nil when it ended cleanly.
@@ -902,7 +932,10 @@ final class ConnectionCore: Sendable {
     }
 
     private func processExited(_ status: ExitStatus, loop: inout LoopState, truncated: String? = nil) {
-        // Its last words on stderr explain the exit: read them first.
+        // Answers it wrote just before exiting still count, and its last
+        // words on stderr explain the exit: read both before judging.
+        var truncated = truncated
+        if loop.stdoutOpen { truncated = drainStdout(&loop) ?? truncated }
         if loop.stderrOpen { readStderr(&loop) }
         state.withLock { s in
             s.exitStatus = s.exitStatus ?? status

@@ -87,6 +87,17 @@ struct FaultTests {
         _ = try await expectCallFailure("exit-mid-request", .exited, mentioning: "exited with status 0")
     }
 
+    @Test func anAnswerWrittenJustBeforeExitingCounts() async throws {
+        try await withLeakCheck {
+            for _ in 0..<20 {
+                let connection = try await PluginConnection.launch(misbehaving("answer-then-exit"), configuration: fastConfiguration())
+                let finding = try await connection.evaluate(request("test.fault"))
+                #expect(finding.status == .compliant)
+                await connection.shutdown()
+            }
+        }
+    }
+
     @Test func hangMidRequestHitsDeadlineThenIsStopped() async throws {
         try await withLeakCheck {
             let connection = try await PluginConnection.launch(misbehaving("hang-mid-request"), configuration: fastConfiguration())
