@@ -78,6 +78,8 @@ let package = Package(
             dependencies: ["PluginHost", "SecScoreModel", "TenantSnapshot", "SecScoreWire"]
         ),
 
+        /// Deterministic synthetic snapshots of any size (secscore synth).
+        .target(name: "SecScoreSynth"),
         /// The Swift checkers' rules, shared by their plugins and in-process runs.
         .target(name: "SecScoreCheckers", dependencies: ["SecScoreWire"]),
 
@@ -107,7 +109,7 @@ let package = Package(
             name: "secscore",
             dependencies: [
                 "PluginHost", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
-                "SecScoreReports", "TenantSnapshot",
+                "SecScoreReports", "TenantSnapshot", "SecScoreSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

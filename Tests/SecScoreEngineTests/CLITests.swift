@@ -90,6 +90,25 @@ struct CLITests {
         #expect(out.stdout.contains("security-contact 1.0.0  (secscore-c 0.1.0)"))
     }
 
+    @Test func synthIsDeterministicAndEvaluates() async throws {
+        let dir = ScratchDirectory()
+        let a = dir.path + "/a", b = dir.path + "/b", fleet = dir.path + "/fleet"
+        #expect(try await secscore(["synth", a, "--seed", "7", "--users", "200", "--alerts", "30"]).status == 0)
+        #expect(try await secscore(["synth", b, "--seed", "7", "--users", "200", "--alerts", "30"]).status == 0)
+        for file in try FileManager.default.contentsOfDirectory(atPath: a) {
+            #expect(FileManager.default.contentsEqual(atPath: a + "/" + file, andPath: b + "/" + file), "\(file) differs")
+        }
+        let one = try await secscore(["evaluate", a, "--as-of", "2025-11-15", "--format", "json"])
+        #expect(one.status == 0 || one.status == 1, "\(one.stderr)")
+        #expect(one.stdout.contains("\"schemaVersion\": 1"))
+        #expect(try await secscore(["synth", fleet, "--fleet", "3"]).status == 0)
+        let summary = try await secscore(["evaluate", "--fleet", fleet, "--as-of", "2025-11-15"])
+        #expect(summary.stdout.contains("3 partners: 3 evaluated, 0 could not be evaluated"), "\(summary.stdout)\(summary.stderr)")
+        try? FileManager.default.removeItem(atPath: a)
+        try? FileManager.default.removeItem(atPath: b)
+        try? FileManager.default.removeItem(atPath: fleet)
+    }
+
     @Test func catalogAndExplain() async throws {
         let catalog = try await secscore(["catalog", "--edition", "2025-10"])
         #expect(catalog.status == 0)
