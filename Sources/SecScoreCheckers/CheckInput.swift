@@ -50,19 +50,8 @@ struct FindingBuilder {
     mutating func item(
         kind: String, id: String, name: String, status: String, reasons: [String] = [], attributes: [(String, String)] = []
     ) {
-        var item = Secscore_Plugin_V1_EvidenceItem()
-        item.kind = kind
-        item.id = id
-        item.name = name
-        item.status = status
-        item.reasons = reasons
-        item.attributes = attributes.map { pair in
-            var a = Secscore_Plugin_V1_Attribute()
-            a.name = pair.0
-            a.value = pair.1
-            return a
-        }
-        finding.evidence.items.append(item)
+        finding.evidence.items.append(
+            Secscore_Plugin_V1_EvidenceItem(kind: kind, id: id, name: name, status: status, reasons: reasons, attributes: attributes))
     }
 }
 

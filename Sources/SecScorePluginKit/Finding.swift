@@ -65,19 +65,7 @@ public struct Finding: Sendable {
         kind: String, id: String, name: String = "", status: String = "",
         reasons: [String] = [], attributes: [(String, String)] = []
     ) -> Secscore_Plugin_V1_EvidenceItem {
-        var item = Secscore_Plugin_V1_EvidenceItem()
-        item.kind = kind
-        item.id = id
-        item.name = name
-        item.status = status
-        item.reasons = reasons
-        item.attributes = attributes.map { pair in
-            var a = Secscore_Plugin_V1_Attribute()
-            a.name = pair.0
-            a.value = pair.1
-            return a
-        }
-        return item
+        Secscore_Plugin_V1_EvidenceItem(kind: kind, id: id, name: name, status: status, reasons: reasons, attributes: attributes)
     }
 
     func wire(requirementID: String) -> Secscore_Plugin_V1_Finding {
