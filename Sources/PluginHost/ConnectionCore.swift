@@ -535,10 +535,21 @@ final class ConnectionCore: Sendable {
         return false
     }
 
-    private func readStdout(_ loop: inout LoopState) {
-        // Read what is there now, up to a bound, so stderr and timers get
-        // their turn even against a plugin that writes without pause.
-        for _ in 0..<16 {
+    /// What one read of stdout came to.
+    private enum StdoutRead {
+        /// Bytes arrived and were handled; `drained` when the read was short.
+        case data(drained: Bool)
+        case wouldBlock
+        /// End of stream: stdout is closed; the text says if a frame was cut.
+        case ended(truncated: String?)
+        /// The bytes were not frames: the plugin was stopped, stdout closed.
+        case broken
+    }
+
+    /// Reads once from stdout into the decoder and handles every message it
+    /// completes. Closes stdout at end of stream or on a framing error.
+    private func readStdoutOnce(_ loop: inout LoopState) -> StdoutRead {
+        while true {
             var asked = 0
             let n = loop.decoder.readInto { buffer in
                 asked = buffer.count
@@ -546,30 +557,42 @@ final class ConnectionCore: Sendable {
             }
             if n > 0 {
                 do {
-                    while let message = try loop.decoder.next() {
-                        handle(message, loop: &loop)
-                    }
+                    while let message = try loop.decoder.next() { handle(message, loop: &loop) }
                 } catch {
                     violation("\(error)")
                     loop.stdoutOpen = false
                     closeOutput(stdout: true)
-                    return
+                    return .broken
                 }
-                // A short read drained the pipe: go back to poll rather than
-                // spend a system call on EAGAIN (this is on the reply path).
-                if n < asked { return }
-                continue
+                return .data(drained: n < asked)
             }
             if n < 0 {
                 let err = errno
                 if err == EINTR { continue }
-                if err == EAGAIN || err == EWOULDBLOCK { return }
+                if err == EAGAIN || err == EWOULDBLOCK { return .wouldBlock }
             }
             // End of stream (or an error that means the same).
             loop.stdoutOpen = false
             closeOutput(stdout: true)
-            stdoutClosed(truncated: truncation(loop.decoder), loop: &loop)
-            return
+            return .ended(truncated: truncation(loop.decoder))
+        }
+    }
+
+    private func readStdout(_ loop: inout LoopState) {
+        // Read what is there now, up to a bound, so stderr and timers get
+        // their turn even against a plugin that writes without pause.
+        for _ in 0..<16 {
+            switch readStdoutOnce(&loop) {
+            case .data(let drained):
+                // A short read drained the pipe: go back to poll rather than
+                // spend a system call on EAGAIN (this is on the reply path).
+                if drained { return }
+            case .wouldBlock, .broken:
+                return
+            case .ended(let truncated):
+                stdoutClosed(truncated: truncated, loop: &loop)
+                return
+            }
         }
     }
 
@@ -577,23 +600,11 @@ final class ConnectionCore: Sendable {
     /// handles it. Returns why the stream ended mid-frame, if it did.
     private func drainStdout(_ loop: inout LoopState) -> String? {
         while loop.stdoutOpen {
-            let n = loop.decoder.readInto { buffer in read(stdoutFD, buffer.baseAddress, buffer.count) }
-            if n > 0 {
-                do {
-                    while let message = try loop.decoder.next() { handle(message, loop: &loop) }
-                } catch {
-                    violation("\(error)")
-                    loop.stdoutOpen = false
-                    closeOutput(stdout: true)
-                    return nil
-                }
-                continue
+            switch readStdoutOnce(&loop) {
+            case .data: continue
+            case .wouldBlock, .broken: return nil  // would block: a grandchild holds it open
+            case .ended(let truncated): return truncated
             }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return nil }  // a grandchild holds it open
-            loop.stdoutOpen = false
-            closeOutput(stdout: true)
-            return truncation(loop.decoder)
         }
         return nil
     }
