@@ -79,7 +79,7 @@ let package = Package(
         ),
 
         /// Deterministic synthetic snapshots of any size (secscore synth).
-        .target(name: "SecScoreSynth"),
+        .target(name: "SecScoreSynth", dependencies: ["TenantSnapshot"]),
         /// The Swift checkers' rules, shared by their plugins and in-process runs.
         .target(name: "SecScoreCheckers", dependencies: ["SecScoreWire"]),
 

@@ -1,4 +1,5 @@
 import Glibc
+import TenantSnapshot
 
 /// Sizes of a synthetic tenant.
 public struct SynthSize: Sendable, Hashable {
@@ -180,22 +181,11 @@ public struct SnapshotSynthesizer: Sendable {
         return "\(hex(UInt64(kind), 8))-\(hex(seed & 0xFFFF, 4))-4000-8000-\(hex(UInt64(index), 12))"
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ` for a Unix millisecond instant.
     func iso(_ ms: Int64) -> String {
-        let secs = ms / 1000
-        let days = Int(secs / 86_400)
-        let rem = Int(secs % 86_400)
-        // civil_from_days
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let seconds = Int((ms % 86_400_000 + 86_400_000) % 86_400_000 / 1000)
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(p2(m))-\(p2(d))T\(p2(rem / 3600)):\(p2(rem / 60 % 60)):\(p2(rem % 60))Z"
+        return "\(CivilDate(unixMillis: ms))T\(p2(seconds / 3600)):\(p2(seconds / 60 % 60)):\(p2(seconds % 60))Z"
     }
 
     func file(_ directory: String, _ name: String, _ body: (inout Writer) -> Void) throws(SynthError) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import SecScoreSynth
+import TenantSnapshot
 
 struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,12 +29,12 @@ struct SynthCommand: ParsableCommand {
         }
         if admins < 1 { throw ValidationError("--admins must be at least 1: every tenant has a Global Administrator") }
         if let fleet, fleet < 1 { throw ValidationError("--fleet must be at least 1") }
-        if dayMillis(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, not \"\(asOf)\"") }
+        if CivilDate(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, not \"\(asOf)\"") }
     }
 
     func run() throws {
         let size = SynthSize(admins: admins, users: users, policies: policies, alerts: alerts, customers: customers, subscriptions: subscriptions)
-        let now = dayMillis(asOf)! + 86_400_000 - 1
+        let now = CivilDate(asOf)!.startUnixMillis + 86_400_000 - 1
         if let fleet {
             SnapshotSynthesizer.makeDirectories(output)
             for i in 0..<fleet {
@@ -46,15 +47,5 @@ struct SynthCommand: ParsableCommand {
             try SnapshotSynthesizer(size: size, seed: seed, nowUnixMillis: now).write(to: output)
             print("wrote \(output)")
         }
-    }
-
-    func dayMillis(_ text: String) -> Int64? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, text.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
-        var t = tm()
-        t.tm_year = Int32(parts[0] - 1900)
-        t.tm_mon = Int32(parts[1] - 1)
-        t.tm_mday = Int32(parts[2])
-        return Int64(timegm(&t)) * 1000
     }
 }
