@@ -55,6 +55,13 @@ struct HostilePluginTests {
             result = .failure(error)
         }
         let elapsed = clock.now - start
+        // Look for leftovers before another test may start fixtures of its own.
+        // A SIGKILLed grandchild may take a moment to die: wait up to 1 s.
+        var leftovers = liveFixtures()
+        for _ in 0..<50 where !leftovers.isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+            leftovers = liveFixtures()
+        }
         await processTestLock.unlock()
         let out = try result.get()
         let json = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any], "\(mode): \(out.stderr)")
@@ -85,7 +92,7 @@ struct HostilePluginTests {
         #expect(!out.stdout.contains("\u{1B}"))
         #expect(!out.stdout.contains("<script>alert"))  // JSON keeps it as text, but never unescaped control bytes
         // No process of the hostile plugin is left (its wrapper ran the fixture).
-        #expect(liveFixtures().isEmpty, "\(mode) left \(liveFixtures())")
+        #expect(leftovers.isEmpty, "\(mode) left \(leftovers)")
     }
 
     /// Live processes of the misbehaving fixture anywhere on the machine.
