@@ -1,4 +1,5 @@
 import Glibc
+import SecScoreWire
 
 /// Finds plugin executables: files named `secscore-plugin-<name>`.
 ///

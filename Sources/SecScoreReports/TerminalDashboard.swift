@@ -201,19 +201,16 @@ public struct TerminalDashboard: Sendable {
     }
 }
 
-/// Plugin text is already sanitised by the host; this also folds newlines
-/// so one insight stays one item.
+/// Plugin text made safe for one line of a report: newlines and tabs fold
+/// to spaces (one insight stays one item), then `SafeText` escapes control
+/// and bidirectional characters exactly as the host does for logs.
 enum SafeLine {
     static func clean(_ s: String) -> String {
-        var out = ""
+        var folded = ""
+        folded.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
         for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x0A, 0x0D, 0x09: out += " "
-            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069:
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
+            folded.unicodeScalars.append(scalar == "\n" || scalar == "\r" || scalar == "\t" ? " " : scalar)
         }
-        return out
+        return SafeText.sanitize(folded)
     }
 }

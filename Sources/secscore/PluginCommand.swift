@@ -1,6 +1,7 @@
 import ArgumentParser
 import PluginConformance
 import PluginHost
+import SecScoreWire
 
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

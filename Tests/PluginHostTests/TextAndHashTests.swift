@@ -1,4 +1,5 @@
 @testable import PluginHost
+import SecScoreWire
 import Testing
 
 @Suite("Sanitising, line splitting and hashing")
