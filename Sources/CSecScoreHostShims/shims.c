@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "secscore_host_shims.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -237,16 +236,4 @@ void ss_install_host_signal_handling(void) {
             sigaction(sig, &previous[sig], NULL);
         }
     }
-}
-
-int ss_count_open_fds(void) {
-    DIR *d = opendir("/proc/self/fd");
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] != '.') n++;
-    }
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
 }

@@ -71,9 +71,4 @@ public struct PluginError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func unexpected(_ error: any Error, plugin: String) -> PluginError {
         PluginError(.exited, plugin: plugin, "unexpected error: \(error)")
     }
-
-    /// The same failure seen from one call: keeps the code and reason.
-    func withPlugin(_ name: String) -> PluginError {
-        PluginError(code, plugin: name, message, callCode: callCode)
-    }
 }

@@ -22,12 +22,11 @@ struct PluginOptions: ParsableArguments {
             pins = try PluginLock(text: text, path: lock)
         }
         let found = PluginDiscovery.discover(in: path, lock: pins)
-        if let pins {
+        if let lock {
             let unpinned = found.filter { $0.pinnedSHA256 == nil }.map(\.displayName)
             if !unpinned.isEmpty {
-                throw ValidationError("\(lock!): these plugins are not pinned, so they are refused: \(unpinned.joined(separator: ", ")). Pin them (secscore plugin lock) or remove them.")
+                throw ValidationError("\(lock): these plugins are not pinned, so they are refused: \(unpinned.joined(separator: ", ")). Pin them (secscore plugin lock) or remove them.")
             }
-            _ = pins
         }
         return found
     }

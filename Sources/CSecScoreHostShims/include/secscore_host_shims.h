@@ -54,9 +54,6 @@ pid_t ss_wait(pid_t pid, int *status, int nohang);
 /// 2 and sets *code to the signal when killed, 0 otherwise.
 int ss_decode_status(int status, int *code);
 
-/// The number of open descriptors of this process (for leak tests), -1 on error.
-int ss_count_open_fds(void);
-
 #ifdef __cplusplus
 }
 #endif
