@@ -117,14 +117,15 @@ static int raw_main(void) {
         send_welcome("not a valid id!");
         hang();
     }
-    send_welcome("test.fault");
-    if (is("ignore-sigterm")) signal(SIGTERM, SIG_IGN);
     if (is("grandchild")) {
-        /* A child that inherits the pipes and would outlive us. */
+        /* A child that inherits the pipes and would outlive us. Forked before
+         * WELCOME so that it exists by the time the host's launch returns. */
         if (fork() == 0) {
             for (;;) pause();
         }
     }
+    send_welcome("test.fault");
+    if (is("ignore-sigterm")) signal(SIGTERM, SIG_IGN);
     for (;;) {
         int type = read_frame(&id, &payload, &len);
         if (type < 0) {
