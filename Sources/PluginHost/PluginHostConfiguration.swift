@@ -46,6 +46,8 @@ public struct PluginHostConfiguration: Sendable {
     public var passthroughEnvironment: [String] = []
     /// Kernel limits set on every plugin process.
     public var resourceLimits = ResourceLimits()
+    /// When a plugin whose process died is started again (`PluginSet`).
+    public var restartPolicy = RestartPolicy()
 
     public init() {}
 

@@ -2,16 +2,18 @@
 ///
 /// A plugin that fails to start is recorded in `launchFailures` and the rest
 /// go on; two plugins that declare the same requirement are a configuration
-/// error, because the host could not tell which one to believe.
+/// error, because the host could not tell which one to believe. A plugin
+/// whose process dies later is restarted under the configuration's
+/// `restartPolicy`.
 public final class PluginSet: Sendable {
     /// The running plugins, in discovery order.
-    public let connections: [PluginConnection]
+    public let plugins: [SupervisedPlugin]
     /// Plugins that could not be started, with the reason.
     public let launchFailures: [PluginError]
-    private let routes: [String: PluginConnection]
+    private let routes: [String: SupervisedPlugin]
 
-    private init(connections: [PluginConnection], launchFailures: [PluginError], routes: [String: PluginConnection]) {
-        self.connections = connections
+    private init(plugins: [SupervisedPlugin], launchFailures: [PluginError], routes: [String: SupervisedPlugin]) {
+        self.plugins = plugins
         self.launchFailures = launchFailures
         self.routes = routes
     }
@@ -46,15 +48,16 @@ public final class PluginSet: Sendable {
             case .failure(let e): failures.append(e)
             }
         }
-        var routes: [String: PluginConnection] = [:]
+        var routes: [String: SupervisedPlugin] = [:]
         var conflicts: [String] = []
+        var declaredBy: [String: PluginConnection] = [:]
         for connection in connections {
             for requirement in connection.info.requirementIDs {
-                if let other = routes[requirement] {
+                if let other = declaredBy[requirement] {
                     conflicts.append(
                         "requirement \(requirement) is declared by both \(other.info.name) (\(other.executable.path)) and \(connection.info.name) (\(connection.executable.path))")
                 } else {
-                    routes[requirement] = connection
+                    declaredBy[requirement] = connection
                 }
             }
         }
@@ -62,11 +65,17 @@ public final class PluginSet: Sendable {
             for connection in connections { await connection.shutdown() }
             throw PluginSetError(conflicts.joined(separator: "; ") + "; remove one of them or point --plugin-dir elsewhere")
         }
-        return PluginSet(connections: connections, launchFailures: failures, routes: routes)
+        let plugins = connections.map {
+            SupervisedPlugin($0, configuration: configuration, policy: configuration.restartPolicy)
+        }
+        for plugin in plugins {
+            for requirement in plugin.info.requirementIDs { routes[requirement] = plugin }
+        }
+        return PluginSet(plugins: plugins, launchFailures: failures, routes: routes)
     }
 
     /// The plugin that answers `requirementID`, if any.
-    public func connection(for requirementID: String) -> PluginConnection? {
+    public func plugin(for requirementID: String) -> SupervisedPlugin? {
         routes[requirementID]
     }
 
@@ -76,8 +85,8 @@ public final class PluginSet: Sendable {
     /// Shuts every plugin down concurrently.
     public func shutdown() async {
         await withTaskGroup(of: Void.self) { group in
-            for connection in connections {
-                group.addTask { await connection.shutdown() }
+            for plugin in plugins {
+                group.addTask { await plugin.shutdown() }
             }
         }
     }

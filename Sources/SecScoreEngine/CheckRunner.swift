@@ -10,51 +10,51 @@ public protocol CheckRunner: Sendable {
     var unavailableReasons: [String] { get }
 }
 
+/// One answer of a check.
+public struct CheckAnswer: Sendable {
+    /// The finding, or why none came.
+    public var result: Result<Secscore_Plugin_V1_Finding, PluginError>
+    /// Asked once the whole evaluation is done: a failure of whatever gave
+    /// this answer that makes it untrustworthy (the plugin process broke the
+    /// protocol after answering), or nil.
+    public var laterFailure: @Sendable () -> PluginError?
+
+    public init(
+        _ result: Result<Secscore_Plugin_V1_Finding, PluginError>,
+        laterFailure: @escaping @Sendable () -> PluginError? = { nil }
+    ) {
+        self.result = result
+        self.laterFailure = laterFailure
+    }
+}
+
 /// A requirement's check: what it reads and how to run it.
 public struct CheckBinding: Sendable {
     /// The plugin's name, for reports.
     public var pluginName: String
     public var descriptor: Secscore_Plugin_V1_CheckDescriptor
-    /// Runs one request. A `PluginError` describes why no finding came.
-    public var evaluate: @Sendable (Secscore_Plugin_V1_EvaluateRequest, Duration) async -> Result<Secscore_Plugin_V1_Finding, PluginError>
-    /// After all requests: a failure that makes this check's earlier answers
-    /// untrustworthy (the plugin later broke the protocol), or nil.
-    public var laterFailure: @Sendable () -> PluginError?
+    /// Runs one request with a deadline.
+    public var evaluate: @Sendable (Secscore_Plugin_V1_EvaluateRequest, Duration) async -> CheckAnswer
 
     public init(
         pluginName: String, descriptor: Secscore_Plugin_V1_CheckDescriptor,
-        evaluate: @escaping @Sendable (Secscore_Plugin_V1_EvaluateRequest, Duration) async -> Result<Secscore_Plugin_V1_Finding, PluginError>,
-        laterFailure: @escaping @Sendable () -> PluginError? = { nil }
+        evaluate: @escaping @Sendable (Secscore_Plugin_V1_EvaluateRequest, Duration) async -> CheckAnswer
     ) {
         self.pluginName = pluginName
         self.descriptor = descriptor
         self.evaluate = evaluate
-        self.laterFailure = laterFailure
     }
 }
 
 extension PluginSet: CheckRunner {
     public func check(for requirementID: String) -> CheckBinding? {
-        guard let connection = connection(for: requirementID),
-              let descriptor = connection.info.manifest.checks.first(where: { $0.requirementID == requirementID })
+        guard let plugin = plugin(for: requirementID),
+              let descriptor = plugin.info.manifest.checks.first(where: { $0.requirementID == requirementID })
         else { return nil }
-        return CheckBinding(
-            pluginName: connection.info.name, descriptor: descriptor,
-            evaluate: { request, timeout in
-                do {
-                    return .success(try await connection.evaluate(request, timeout: timeout))
-                } catch let error as PluginError {
-                    return .failure(error)
-                } catch {
-                    return .failure(PluginError.unexpected(error, plugin: connection.info.name))
-                }
-            },
-            laterFailure: {
-                // Only a protocol violation taints answers already given; a
-                // crash after a correct answer does not.
-                guard let failure = connection.failure, failure.code == .protocolViolation else { return nil }
-                return failure
-            })
+        return CheckBinding(pluginName: plugin.info.name, descriptor: descriptor) { request, timeout in
+            let answer = await plugin.evaluate(request, timeout: timeout)
+            return CheckAnswer(answer.result, laterFailure: { answer.laterFailure })
+        }
     }
 
     public var unavailableReasons: [String] {

@@ -65,22 +65,22 @@ public enum Evaluator {
         context.commerceExperience = partner.commerce?.wire ?? .unspecified
 
         let requestContext = context
-        let results = await withTaskGroup(of: (Int, RequirementResult).self) { group in
+        let results = await withTaskGroup(of: (Int, RequirementResult, CheckAnswer?).self) { group in
             for (index, requirement) in edition.requirements.enumerated() {
                 group.addTask {
-                    (index, await evaluate(requirement, partnerType: partnerType, snapshot: snapshot,
-                                           context: requestContext, options: options, runner: runner))
+                    let (result, answer) = await evaluate(
+                        requirement, partnerType: partnerType, snapshot: snapshot,
+                        context: requestContext, options: options, runner: runner)
+                    return (index, result, answer)
                 }
             }
-            var all: [(Int, RequirementResult)] = []
+            var all: [(Int, RequirementResult, CheckAnswer?)] = []
             for await r in group { all.append(r) }
-            return all.sorted { $0.0 < $1.0 }.map(\.1)
+            return all.sorted { $0.0 < $1.0 }
         }
         // A plugin that broke the protocol after answering is not believed.
-        let checked = results.map { result -> RequirementResult in
-            guard result.status != .error, result.status != .notApplicable,
-                  let binding = runner.check(for: result.requirement.id), let failure = binding.laterFailure()
-            else { return result }
+        let checked = results.map { _, result, answer -> RequirementResult in
+            guard result.status != .error, let failure = answer?.laterFailure() else { return result }
             return RequirementResult(
                 requirement: result.requirement, status: .error,
                 reason: "its answer is discarded: \(failure)", plugin: result.plugin)
@@ -94,26 +94,26 @@ public enum Evaluator {
     static func evaluate(
         _ requirement: Requirement, partnerType: PartnerProfile.PartnerType, snapshot: TenantSnapshot,
         context: Secscore_Plugin_V1_EvaluationContext, options: EvaluationOptions, runner: some CheckRunner
-    ) async -> RequirementResult {
+    ) async -> (RequirementResult, CheckAnswer?) {
         guard requirement.applicablePartnerTypes.contains(partnerType) else {
-            return RequirementResult(
+            return (RequirementResult(
                 requirement: requirement, status: .notApplicable,
-                insights: ["Does not apply to \(partnerTypeName(partnerType)) partners."])
+                insights: ["Does not apply to \(partnerTypeName(partnerType)) partners."]), nil)
         }
         guard let binding = runner.check(for: requirement.id) else {
             var reason = "no plugin answers \(requirement.id)"
             if !runner.unavailableReasons.isEmpty {
                 reason += "; plugins that failed to start: " + runner.unavailableReasons.joined(separator: "; ")
             }
-            return RequirementResult(requirement: requirement, status: .error, reason: reason)
+            return (RequirementResult(requirement: requirement, status: .error, reason: reason), nil)
         }
         let missing = binding.descriptor.requiredFacets.filter { !snapshot.presentFacets.contains($0) }
         if !missing.isEmpty {
             let files = missing.map { TenantSnapshot.fileNames[$0] ?? "\($0)" }
-            return RequirementResult(
+            return (RequirementResult(
                 requirement: requirement, status: .error,
                 reason: "could not check: \(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot",
-                plugin: binding.pluginName)
+                plugin: binding.pluginName), nil)
         }
         var request = Secscore_Plugin_V1_EvaluateRequest()
         request.requirementID = requirement.id
@@ -125,23 +125,30 @@ public enum Evaluator {
             p.values = values
             return p
         }
-        switch await binding.evaluate(request, options.checkTimeout) {
+        let answer = await binding.evaluate(request, options.checkTimeout)
+        return (result(of: answer.result, for: requirement, plugin: binding.pluginName), answer)
+    }
+
+    static func result(
+        of outcome: Result<Secscore_Plugin_V1_Finding, PluginError>, for requirement: Requirement, plugin: String
+    ) -> RequirementResult {
+        switch outcome {
         case .success(let finding):
             switch finding.status {
             case .compliant:
                 return RequirementResult(requirement: requirement, status: .completed, insights: finding.insights,
-                                         evidence: finding.evidence, plugin: binding.pluginName)
+                                         evidence: finding.evidence, plugin: plugin)
             case .notCompliant:
                 return RequirementResult(requirement: requirement, status: .notCompleted, insights: finding.insights,
-                                         evidence: finding.evidence, plugin: binding.pluginName)
+                                         evidence: finding.evidence, plugin: plugin)
             default:
                 return RequirementResult(
                     requirement: requirement, status: .error, insights: finding.insights, evidence: finding.evidence,
                     reason: "could not check: " + (finding.insights.first ?? "the check could not decide from the data"),
-                    plugin: binding.pluginName)
+                    plugin: plugin)
             }
         case .failure(let error):
-            return RequirementResult(requirement: requirement, status: .error, reason: error.description, plugin: binding.pluginName)
+            return RequirementResult(requirement: requirement, status: .error, reason: error.description, plugin: plugin)
         }
     }
 

@@ -39,17 +39,26 @@ public enum FleetEvaluator {
         return found.sorted { $0.0 < $1.0 }
     }
 
-    /// Evaluates `folders`, at most `parallelism` partners at a time.
-    /// - Parameter progress: called after each partner with (done, total).
-    public static func evaluate(
+    /// Evaluates `folders`, at most `parallelism` partners at a time, and
+    /// hands each partner's outcome to `handle` as soon as it is known, so
+    /// reports can be written and dropped: memory stays flat however large
+    /// the fleet.
+    /// - Parameters:
+    ///   - handle: turns an outcome into what the caller keeps (a summary
+    ///     row); called concurrently from several tasks.
+    ///   - progress: called after each partner with (done, total).
+    /// - Returns: `handle`'s results in folder order, one per folder.
+    public static func evaluate<Row: Sendable>(
         folders: [(name: String, path: String)], catalog: Catalog, options: EvaluationOptions,
         runner: some CheckRunner, parallelism: Int = 8,
+        handle: @escaping @Sendable (FleetEntry) async -> Row,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
-    ) async -> [FleetEntry] {
+    ) async -> [Row] {
         let total = folders.count
-        return await withTaskGroup(of: (Int, FleetEntry).self) { group in
+        return await withTaskGroup(of: (Int, Row).self) { group in
             var next = 0
-            var results: [(Int, FleetEntry)] = []
+            var results: [Row?] = Array(repeating: nil, count: total)
+            var done = 0
             func add(_ index: Int) {
                 let folder = folders[index]
                 group.addTask {
@@ -62,22 +71,23 @@ public enum FleetEvaluator {
                     } catch {
                         outcome = .failure(FleetError("\(error)"))
                     }
-                    return (index, FleetEntry(name: folder.name, directory: folder.path, outcome: outcome))
+                    return (index, await handle(FleetEntry(name: folder.name, directory: folder.path, outcome: outcome)))
                 }
             }
-            while next < min(parallelism, total) {
+            while next < min(max(parallelism, 1), total) {
                 add(next)
                 next += 1
             }
-            for await result in group {
-                results.append(result)
-                progress(results.count, total)
+            for await (index, row) in group {
+                results[index] = row
+                done += 1
+                progress(done, total)
                 if next < total {
                     add(next)
                     next += 1
                 }
             }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
+            return results.map { $0! }
         }
     }
 }

@@ -1,15 +1,52 @@
 public import SecScoreModel
+import SecScoreWire
 import TenantSnapshot
 
 /// The fleet summary: one row per partner, lowest score first (the ones to
 /// look at), snapshots that could not be evaluated at the top.
 public enum FleetSummary {
-    /// A row: the folder name and its report or the reason it has none.
-    public typealias Row = (name: String, report: EvaluationReport?, failure: String?)
+    /// What the summary keeps of one partner: a few fields, so that a fleet
+    /// of any size is summarised in little memory once each report is
+    /// written out and dropped.
+    public struct Row: Sendable {
+        /// The snapshot folder's name.
+        public var name: String
+        /// Why the partner could not be evaluated at all, or nil.
+        public var failure: String?
+        public var score: Double?
+        public var earnedPoints = 0
+        public var maxPoints = 0
+        public var partnerType = ""
+        /// "eligible", "not eligible" or "n/a" (the edition has no Mandatory type).
+        public var authorization = "n/a"
+        /// Requirements not completed.
+        public var notCompleted: [String] = []
+        /// Requirements that could not be checked.
+        public var errors: [String] = []
 
+        /// The row of an evaluated partner.
+        public init(name: String, report: EvaluationReport) {
+            self.name = name
+            self.score = report.score
+            self.earnedPoints = report.earnedPoints
+            self.maxPoints = report.maxPoints
+            self.partnerType = report.partnerType.rawValue
+            self.authorization = report.eligibility.applies ? (report.eligibility.eligible ? "eligible" : "not eligible") : "n/a"
+            self.notCompleted = report.requirements.filter { $0.status == .notCompleted }.map(\.requirement.id)
+            self.errors = report.requirements.filter { $0.status == .error }.map(\.requirement.id)
+        }
+
+        /// The row of a partner that could not be evaluated.
+        public init(name: String, failure: String) {
+            self.name = name
+            self.failure = failure
+        }
+    }
+
+    /// The table for a terminal.
     public static func render(_ rows: [Row]) -> String {
         let sorted = rows.sorted { a, b in
-            switch (a.report?.score, b.report?.score) {
+            switch (a.score, b.score) {
             case (nil, nil): return a.name < b.name
             case (nil, _): return true
             case (_, nil): return false
@@ -20,24 +57,45 @@ public enum FleetSummary {
         var out = "PARTNER".padded(nameWidth) + "  SCORE    POINTS  TYPE               CSP AUTH      NOT COMPLETED / COULD NOT CHECK\n"
         for row in sorted {
             let name = String(row.name.prefix(nameWidth)).padded(nameWidth)
-            guard let r = row.report else {
-                out += "\(name)  error    -       -                  -             \(SafeLine.clean(row.failure ?? "unknown"))\n"
+            if let failure = row.failure {
+                out += "\(name)  error    -       -                  -             \(SafeLine.clean(failure))\n"
                 continue
             }
-            let auth = r.eligibility.applies ? (r.eligibility.eligible ? "eligible" : "NOT ELIGIBLE") : "n/a"
-            let open = r.requirements.filter { $0.status == .notCompleted || $0.status == .error }
-                .map { $0.status == .error ? $0.requirement.id + " (could not check)" : $0.requirement.id }
-            out += "\(name)  \(Scoring.format(r.score).padded(7))  \("\(r.earnedPoints)/\(r.maxPoints)".padded(6))  \(r.partnerType.rawValue.padded(17))  \(auth.padded(12))  \(open.isEmpty ? "-" : open.joined(separator: ", "))\n"
+            let auth = row.authorization == "not eligible" ? "NOT ELIGIBLE" : row.authorization
+            let open = row.notCompleted + row.errors.map { $0 + " (could not check)" }
+            out += "\(name)  \(Scoring.format(row.score).padded(7))  \("\(row.earnedPoints)/\(row.maxPoints)".padded(6))  \(row.partnerType.padded(17))  \(auth.padded(12))  \(open.isEmpty ? "-" : open.joined(separator: ", "))\n"
         }
-        let evaluated = rows.compactMap(\.report)
+        let evaluated = rows.filter { $0.failure == nil }
         let failed = rows.count - evaluated.count
-        let eligible = evaluated.filter { $0.eligibility.applies && $0.eligibility.eligible }.count
+        let eligible = evaluated.filter { $0.authorization == "eligible" }.count
         out += "\n\(rows.count) partners: \(evaluated.count) evaluated, \(failed) could not be evaluated; \(eligible) eligible for CSP authorization"
-        if !evaluated.isEmpty {
-            let scores = evaluated.compactMap(\.score)
-            if !scores.isEmpty { out += "; average score \(Scoring.format(scores.reduce(0, +) / Double(scores.count)))" }
-        }
+        let scores = evaluated.compactMap(\.score)
+        if !scores.isEmpty { out += "; average score \(Scoring.format(scores.reduce(0, +) / Double(scores.count)))" }
         return out + ".\n"
+    }
+
+    /// The same rows as JSON, in folder order, for scripts and dashboards.
+    /// - Parameter restarts: plugins that were restarted during the run, by name.
+    public static func renderJSON(_ rows: [Row], restarts: [(plugin: String, count: Int)] = []) -> String {
+        let partners = rows.map { row -> JSONOut in
+            if let failure = row.failure {
+                return .object([("name", .string(row.name)), ("failure", .string(failure))])
+            }
+            return .object([
+                ("name", .string(row.name)),
+                ("score", row.score.map(JSONOut.double) ?? .null),
+                ("earnedPoints", .int(row.earnedPoints)),
+                ("maxPoints", .int(row.maxPoints)),
+                ("partnerType", .string(row.partnerType)),
+                ("authorization", .string(row.authorization)),
+                ("notCompleted", .array(row.notCompleted.map(JSONOut.string))),
+                ("couldNotCheck", .array(row.errors.map(JSONOut.string))),
+            ])
+        }
+        return JSONOut.object([
+            ("partners", .array(partners)),
+            ("pluginRestarts", .object(restarts.map { ($0.plugin, JSONOut.int($0.count)) })),
+        ]).rendered()
     }
 }
 

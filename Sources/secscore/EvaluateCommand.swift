@@ -78,6 +78,12 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --fleet: write each partner's reports (every --format, default json) to DIR/<partner>.<ext>.", valueName: "DIR"))
     var reportDir: String?
 
+    @Option(help: ArgumentHelp("With --fleet: also write the summary as JSON to FILE.", valueName: "FILE"))
+    var summary: String?
+
+    @Option(help: ArgumentHelp("Restart a plugin whose process died at most N times in a row without an answer (0: never).", valueName: "N"))
+    var maxRestarts = 5
+
     @Flag(help: "No colour, even on a terminal.")
     var noColor = false
 
@@ -98,6 +104,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         if fleet != nil, snapshot != nil { throw ValidationError("give a SNAPSHOT_DIR or --fleet DIR, not both") }
         if fleet != nil, !output.isEmpty { throw ValidationError("--output is for one snapshot; with --fleet use --report-dir") }
         if fleet == nil, reportDir != nil { throw ValidationError("--report-dir goes with --fleet") }
+        if fleet == nil, summary != nil { throw ValidationError("--summary goes with --fleet") }
+        if maxRestarts < 0 { throw ValidationError("--max-restarts must be 0 or more") }
     }
 
     func run() async throws {
@@ -144,8 +152,28 @@ struct EvaluateCommand: AsyncParsableCommand {
         let options = evaluationOptions()
         let set = try await launchPlugins(options)
         let showProgress = isatty(2) != 0
-        let entries = await FleetEvaluator.evaluate(
+        if let reportDir { mkdir(reportDir, 0o755) }
+        let formats = format.isEmpty ? [ReportFormat.json] : format
+        let rows = await FleetEvaluator.evaluate(
             folders: folders, catalog: loadedCatalog, options: options, runner: set,
+            handle: { [self] entry in
+                switch entry.outcome {
+                case .success(let report):
+                    if let reportDir {
+                        for format in formats {
+                            let path = "\(reportDir)/\(entry.name).\(format.fileExtension)"
+                            do {
+                                try writeFile(path, render(report, format, terminal: false))
+                            } catch {
+                                return FleetRow(row: FleetSummary.Row(name: entry.name, report: report), failsCondition: failsCondition(report), writeError: "\(error)")
+                            }
+                        }
+                    }
+                    return FleetRow(row: FleetSummary.Row(name: entry.name, report: report), failsCondition: failsCondition(report))
+                case .failure(let error):
+                    return FleetRow(row: FleetSummary.Row(name: entry.name, failure: error.description), failsCondition: false)
+                }
+            },
             progress: { done, total in
                 guard showProgress else { return }
                 let width = 30
@@ -154,25 +182,18 @@ struct EvaluateCommand: AsyncParsableCommand {
             })
         if showProgress { printError("") }
         await set.shutdown()
-        if let reportDir {
-            mkdir(reportDir, 0o755)
-            for entry in entries {
-                guard case .success(let report) = entry.outcome else { continue }
-                for format in format.isEmpty ? [ReportFormat.json] : format {
-                    try writeFile("\(reportDir)/\(entry.name).\(format.fileExtension)", render(report, format, terminal: false))
-                }
-            }
+        let restarts = set.plugins.filter { $0.restartCount > 0 }.map { (plugin: $0.info.name, count: $0.restartCount) }
+        for restart in restarts {
+            printError("note: plugin \(restart.plugin) stopped and was restarted \(restart.count) time\(restart.count == 1 ? "" : "s"); requests in flight when it stopped are reported as could not check")
         }
-        let rows: [FleetSummary.Row] = entries.map { entry in
-            switch entry.outcome {
-            case .success(let report): (entry.name, report, nil)
-            case .failure(let error): (entry.name, nil, error.description)
-            }
+        for row in rows { if let e = row.writeError { printError("error: \(e)") } }
+        print(FleetSummary.render(rows.map(\.row)), terminator: "")
+        if let summary {
+            try writeFile(summary, FleetSummary.renderJSON(rows.map(\.row), restarts: restarts))
         }
-        print(FleetSummary.render(rows), terminator: "")
-        let reports = entries.compactMap { try? $0.outcome.get() }
-        if reports.count < entries.count || reports.contains(where: \.hasErrors) { throw ExitCode(3) }
-        if reports.contains(where: failsCondition) { throw ExitCode(1) }
+        if rows.contains(where: { $0.writeError != nil }) { throw ExitCode(2) }
+        if rows.contains(where: { $0.row.failure != nil || !$0.row.errors.isEmpty }) { throw ExitCode(3) }
+        if rows.contains(where: \.failsCondition) { throw ExitCode(1) }
     }
 
     /// The catalog to use; a bad catalog file exits 2.
@@ -199,6 +220,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         configuration.requestTimeout = options.checkTimeout
         // A plugin that cannot even start within the check timeout will not check in time.
         configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
+        configuration.restartPolicy.maxConsecutiveFailures = maxRestarts
         if verbose {
             configuration.logLevel = .debug
             configuration.logHandler = { record in printError(record.description) }
@@ -288,6 +310,13 @@ func writeFile(_ path: String, _ text: String) throws {
     var text = text
     let ok = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
     if !ok { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
+}
+
+/// What a fleet run keeps of one partner once its reports are written.
+struct FleetRow: Sendable {
+    var row: FleetSummary.Row
+    var failsCondition: Bool
+    var writeError: String?
 }
 
 /// Where the bundled example snapshot lives: next to a source checkout's

@@ -60,8 +60,18 @@ struct CLITests {
                 try? FileManager.default.removeItem(atPath: fleet.path + "/" + name)
             }
         }
-        let out = try await secscore(["evaluate", "--fleet", fleet.path, "--as-of", "2025-11-15", "--report-dir", reports.path])
+        let summary = reports.path + "/../" + (reports.path.split(separator: "/").last.map(String.init) ?? "") + "-summary.json"
+        defer { unlink(summary) }
+        let out = try await secscore(["evaluate", "--fleet", fleet.path, "--as-of", "2025-11-15", "--report-dir", reports.path, "--summary", summary])
         #expect(out.status == 3)
+        // The JSON summary: one entry per folder, in folder order.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: summary))) as? [String: Any])
+        let partners = try #require(json["partners"] as? [[String: Any]])
+        #expect(partners.map { $0["name"] as? String } == ["broken", "contoso-direct-bill", "northwind-indirect-reseller"])
+        #expect((partners[0]["failure"] as? String)?.contains("users.json") == true)
+        #expect(partners[1]["score"] as? Double == 100 && partners[1]["authorization"] as? String == "eligible")
+        #expect(partners[2]["earnedPoints"] as? Int == 50 && partners[2]["maxPoints"] as? Int == 70)
+        #expect((json["pluginRestarts"] as? [String: Any])?.isEmpty == true)
         let lines = out.stdout.split(separator: "\n").map(String.init)
         #expect(lines[1].hasPrefix("broken") && lines[1].contains("users.json: is not valid JSON"))
         #expect(lines[2].hasPrefix("northwind-indirect-reseller") && lines[2].contains("71.43"))

@@ -20,7 +20,7 @@ struct FakeRunner: CheckRunner {
             f.requirementID = request.requirementID
             f.status = status
             f.insights = ["answered \(request.requirementID) for \(request.context.partnerType)"]
-            return .success(f)
+            return CheckAnswer(.success(f))
         }
     }
 
