@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
 
-.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden fuzz
+.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
 
@@ -76,9 +76,11 @@ SHIPPED_PLUGINS := secscore-plugin-admin-mfa secscore-plugin-alert-response secs
 conformance: build
 	@for p in $(SHIPPED_PLUGINS); do "$(BIN)/secscore" plugin check "$(BIN)/$$p" || exit 1; done
 
-## test: the generated-code check, plugin conformance, then the whole suite.
+## test: the generated-code check, plugin conformance, the whole suite, then
+## short runs of the soak and the fuzzers (full runs: make soak, make fuzz).
 test: build check-generated conformance
 	$(SWIFT) test -c $(CONFIG)
+	$(MAKE) --no-print-directory soak-smoke fuzz-smoke
 
 ## demo: evaluate the bundled example and print the dashboard.
 demo: build
@@ -92,6 +94,24 @@ record-golden: build
 FUZZ_SECONDS ?= 300
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## fuzz-smoke: the same targets for a few seconds each, so they keep building.
+fuzz-smoke: deps
+	scripts/fuzz.sh 5
+
+## soak: a fleet of SOAK_PARTNERS generated partners while SOAK_FAULTS faults
+## hit the plugins; checks nothing was lost or changed and nothing leaked.
+SOAK_PARTNERS ?= 1000
+SOAK_FAULTS ?= 60
+SOAK_USERS ?= 200
+soak: build
+	@$(SWIFT_BUILD) --quiet --product secscore-soak
+	"$(BIN)/secscore-soak" --partners $(SOAK_PARTNERS) --faults $(SOAK_FAULTS) --users $(SOAK_USERS)
+
+## soak-smoke: a short soak for make test.
+soak-smoke: build
+	@$(SWIFT_BUILD) --quiet --product secscore-soak
+	"$(BIN)/secscore-soak" --partners 120 --faults 12 --users 60
 
 clean:
 	rm -rf .build

@@ -148,6 +148,12 @@ let package = Package(
 
 
         /// A Swift SDK plugin whose checks exercise SDK duties.
+        /// The soak (make soak): the real CLI and plugins under injected faults.
+        .executableTarget(
+            name: "secscore-soak",
+            dependencies: ["CSecScoreHostShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/Soak"
+        ),
         .executableTarget(
             name: "test-plugin-swift",
             dependencies: ["SecScorePluginKit"],

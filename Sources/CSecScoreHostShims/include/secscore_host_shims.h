@@ -54,6 +54,11 @@ pid_t ss_wait(pid_t pid, int *status, int nohang);
 /// 2 and sets *code to the signal when killed, 0 otherwise.
 int ss_decode_status(int status, int *code);
 
+/// Makes the calling process adopt its orphaned descendants (prctl's
+/// PR_SET_CHILD_SUBREAPER), so the soak can see every process a run left
+/// behind. Returns 0, or -1 with errno set.
+int ss_become_subreaper(void);
+
 #ifdef __cplusplus
 }
 #endif
