@@ -29,29 +29,50 @@ public struct CheckInput: Sendable {
 }
 
 /// A finding under construction.
+///
+/// Evidence lists are kept in plain arrays and put into the message once:
+/// appending through `finding.evidence.items` copies the nested message's
+/// storage on every call, which made 100,000 items quadratic.
 struct FindingBuilder {
-    var finding = Secscore_Plugin_V1_Finding()
+    private var base = Secscore_Plugin_V1_Finding()
+    private var items: [Secscore_Plugin_V1_EvidenceItem] = []
+    private var metrics: [Secscore_Plugin_V1_Metric] = []
 
     init(_ requirementID: String) {
-        finding.requirementID = requirementID
+        base.requirementID = requirementID
     }
 
-    mutating func status(_ status: Secscore_Plugin_V1_FindingStatus) { finding.status = status }
-    mutating func insight(_ text: String) { finding.insights.append(text) }
+    /// The finding as built so far.
+    var finding: Secscore_Plugin_V1_Finding {
+        get {
+            var f = base
+            f.evidence.items = items
+            f.evidence.metrics = metrics
+            return f
+        }
+        set {
+            base = newValue
+            items = newValue.evidence.items
+            metrics = newValue.evidence.metrics
+            base.evidence = Secscore_Plugin_V1_Evidence()
+        }
+    }
+
+    mutating func status(_ status: Secscore_Plugin_V1_FindingStatus) { base.status = status }
+    mutating func insight(_ text: String) { base.insights.append(text) }
 
     mutating func metric(_ name: String, _ value: Double, unit: String = "") {
         var m = Secscore_Plugin_V1_Metric()
         m.name = name
         m.value = value
         m.unit = unit
-        finding.evidence.metrics.append(m)
+        metrics.append(m)
     }
 
     mutating func item(
         kind: String, id: String, name: String, status: String, reasons: [String] = [], attributes: [(String, String)] = []
     ) {
-        finding.evidence.items.append(
-            Secscore_Plugin_V1_EvidenceItem(kind: kind, id: id, name: name, status: status, reasons: reasons, attributes: attributes))
+        items.append(Secscore_Plugin_V1_EvidenceItem(kind: kind, id: id, name: name, status: status, reasons: reasons, attributes: attributes))
     }
 }
 

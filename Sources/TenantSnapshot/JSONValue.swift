@@ -80,7 +80,12 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
@@ -100,11 +105,11 @@ public struct JSONParser {
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONParseError) {
-        let w = word.withUTF8Buffer { Array($0) }
-        guard bytes.count - index >= w.count, Array(bytes[index..<(index + w.count)]) == w else {
-            throw error("invalid literal (expected \(word))")
+        let matches = word.withUTF8Buffer { w in
+            bytes.count - index >= w.count && w.indices.allSatisfy { bytes[index + $0] == w[$0] }
         }
-        index += w.count
+        guard matches else { throw error("invalid literal (expected \(word))") }
+        index += word.utf8CodeUnitCount
     }
 
     private mutating func enter() throws(JSONParseError) {
@@ -127,7 +132,15 @@ public struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
             let key = try parseString()
-            guard keys.insert(key).inserted else { throw error("duplicate member \"\(key)\"") }
+            // Graph objects have a handful of members: a scan beats hashing.
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.0 == key }
+            } else {
+                if keys.isEmpty { keys = Set(members.map(\.0)) }
+                duplicate = !keys.insert(key).inserted
+            }
+            guard !duplicate else { throw error("duplicate member \"\(key)\"") }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after member name \"\(key)\"") }
             index += 1
