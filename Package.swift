@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "SecScoreEngine", targets: ["SecScoreEngine"]),
         .library(name: "SecScoreCheckers", targets: ["SecScoreCheckers"]),
         .library(name: "TenantSnapshot", targets: ["TenantSnapshot"]),
+        .library(name: "SecScoreModel", targets: ["SecScoreModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),

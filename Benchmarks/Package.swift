@@ -13,6 +13,10 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        // Only for the gRPC comparison in the rpc suite.
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
     ],
     targets: [
         /// The physical limit: two C processes ping-ponging over pipes.
@@ -22,11 +26,28 @@ let package = Package(
             name: "bench-plugin-echo",
             dependencies: [.product(name: "CSecScorePlugin", package: secscore)]
         ),
+        /// The same request and answer as a plugin's, as a gRPC unary call
+        /// (generated code committed; scripts/generate-grpc.sh).
+        .target(
+            name: "BenchGRPC",
+            dependencies: [
+                .product(name: "SecScoreWire", package: secscore),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
+        /// A gRPC server answering like example-plugin-c, in its own process.
+        .executableTarget(name: "bench-grpc-server", dependencies: ["BenchGRPC"]),
         .executableTarget(
             name: "secscore-bench",
             dependencies: [
-                "CBenchSupport",
+                "CBenchSupport", "BenchGRPC",
                 .product(name: "PluginHost", package: secscore),
+                .product(name: "SecScoreEngine", package: secscore),
+                .product(name: "SecScoreCheckers", package: secscore),
+                .product(name: "SecScoreModel", package: secscore),
+                .product(name: "TenantSnapshot", package: secscore),
                 .product(name: "SecScoreWire", package: secscore),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]

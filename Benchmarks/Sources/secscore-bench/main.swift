@@ -11,6 +11,10 @@ struct Options {
     var json = false
     var products = ""
     var iterations = 5000
+    /// The largest size the scale suite runs (xs, s, m, l).
+    var maxScale = "l"
+    /// Runs per size in the scale suite.
+    var scaleRuns = 3
 }
 
 func parseOptions() -> Options {
@@ -21,13 +25,15 @@ func parseOptions() -> Options {
         case "--json": o.json = true
         case "--products": o.products = args.popFirst() ?? ""
         case "--iterations": o.iterations = Int(args.popFirst() ?? "") ?? o.iterations
+        case "--max-scale": o.maxScale = args.popFirst() ?? o.maxScale
+        case "--scale-runs": o.scaleRuns = Int(args.popFirst() ?? "") ?? o.scaleRuns
         case "-h", "--help":
-            print("usage: secscore-bench rpc|throughput|spawn|all [--json] [--products DIR] [--iterations N]")
+            print("usage: secscore-bench rpc|throughput|spawn|scale|all [--json] [--products DIR] [--iterations N] [--max-scale xs|s|m|l] [--scale-runs N]")
             exit(0)
         default: o.suites.append(a)
         }
     }
-    if o.suites.isEmpty || o.suites == ["all"] { o.suites = ["rpc", "throughput", "spawn"] }
+    if o.suites.isEmpty || o.suites == ["all"] { o.suites = ["rpc", "throughput", "spawn", "scale"] }
     if o.products.isEmpty {
         // The main package's release products: Benchmarks/.. /.build/release.
         o.products = repositoryRoot() + "/.build/release"
@@ -182,7 +188,7 @@ func rpcSuite(_ o: Options) async throws -> [(String, String)] {
     let swift = o.products + "/example-plugin-swift"
     var json: [(String, String)] = []
     print("rpc: small-request round trips, median and p99 over \(o.iterations) calls (microseconds)")
-    print("  mode      payload  raw pipe C<->C   Swift host -> C plugin   Swift host -> Swift plugin   C/raw  Swift/raw")
+    print("  mode      payload  raw pipe C<->C   Swift host -> C plugin   Swift host -> Swift plugin   gRPC unary (UDS)          C/raw  Swift/raw  gRPC/C")
     // The four paths run interleaved in rounds of 250 calls, so that noise
     // from other tenants of the machine hits all of them alike.
     let rounds = max(1, o.iterations / 250)
@@ -191,27 +197,34 @@ func rpcSuite(_ o: Options) async throws -> [(String, String)] {
         for payload in [64, 4096] {
             let cConnection = try await PluginConnection.launch(PluginExecutable(path: c))
             let swiftConnection = try await PluginConnection.launch(PluginExecutable(path: swift))
-            var raw: [Double] = [], cp: [Double] = [], sp: [Double] = [], cs: [Double] = []
+            let grpc = try await GRPCPeer.start(server: benchDirectory() + "/bench-grpc-server")
+            var raw: [Double] = [], cp: [Double] = [], sp: [Double] = [], cs: [Double] = [], gp: [Double] = []
             for _ in 0..<rounds {
                 raw += rawSamples(payload: payload, warmup: 50, iterations: 250)
                 cp += try await hostSamples(cConnection, payload: payload, warmup: 50, iterations: 250)
                 sp += try await hostSamples(swiftConnection, payload: payload, warmup: 50, iterations: 250)
                 cs += try syncRoundTrips(c, payload: payload, warmup: 50, iterations: 250)
+                gp += try await grpc.samples(payload: payload, warmup: 50, iterations: 250)
             }
             await cConnection.shutdown()
             await swiftConnection.shutdown()
-            let (r, h, w, y) = (Stats(raw), Stats(cp), Stats(sp), Stats(cs))
+            await grpc.stop()
+            let (r, h, w, y, g) = (Stats(raw), Stats(cp), Stats(sp), Stats(cs), Stats(gp))
             let mode = pinned ? "pinned" : "unpinned"
             print("  \(mode.padding(toLength: 8, withPad: " ", startingAt: 0))  \(String(payload).padding(toLength: 7, withPad: " ", startingAt: 0))  \(f(r.median)) / \(f(r.p99))".padding(toLength: 45, withPad: " ", startingAt: 0)
                   + "\(f(h.median)) / \(f(h.p99))".padding(toLength: 25, withPad: " ", startingAt: 0)
                   + "\(f(w.median)) / \(f(w.p99))".padding(toLength: 29, withPad: " ", startingAt: 0)
-                  + "\(f(h.median / r.median, 2))   \(f(w.median / r.median, 2))   sync C frames \(f(y.median)) (\(f(y.median / r.median, 2))x)")
+                  + "\(f(g.median)) / \(f(g.p99))".padding(toLength: 26, withPad: " ", startingAt: 0)
+                  + "\(f(h.median / r.median, 2))   \(f(w.median / r.median, 2))   \(f(g.median / h.median, 1))   sync C frames \(f(y.median)) (\(f(y.median / r.median, 2))x)")
             let key = "\(mode)_\(payload)"
             json += [
                 ("\(key)_rawPipeMicros", f(r.median, 2)), ("\(key)_cPluginMicros", f(h.median, 2)),
                 ("\(key)_swiftPluginMicros", f(w.median, 2)), ("\(key)_syncCFramesMicros", f(y.median, 2)),
+                ("\(key)_grpcMicros", f(g.median, 2)),
                 ("\(key)_cPluginOverRaw", f(h.median / r.median, 3)), ("\(key)_swiftPluginOverRaw", f(w.median / r.median, 3)),
+                ("\(key)_grpcOverCPlugin", f(g.median / h.median, 3)),
                 ("\(key)_rawPipeP99Micros", f(r.p99, 2)), ("\(key)_cPluginP99Micros", f(h.p99, 2)), ("\(key)_swiftPluginP99Micros", f(w.p99, 2)),
+                ("\(key)_grpcP99Micros", f(g.p99, 2)),
             ]
         }
     }
@@ -220,8 +233,9 @@ func rpcSuite(_ o: Options) async throws -> [(String, String)] {
     let lookup = Dictionary(json, uniquingKeysWith: { a, _ in a })
     json = [
         ("rawPipeMicros", lookup["pinned_64_rawPipeMicros"]!), ("cPluginMicros", lookup["pinned_64_cPluginMicros"]!),
-        ("swiftPluginMicros", lookup["pinned_64_swiftPluginMicros"]!),
+        ("swiftPluginMicros", lookup["pinned_64_swiftPluginMicros"]!), ("grpcMicros", lookup["pinned_64_grpcMicros"]!),
         ("cPluginOverRaw", lookup["pinned_64_cPluginOverRaw"]!), ("swiftPluginOverRaw", lookup["pinned_64_swiftPluginOverRaw"]!),
+        ("grpcOverCPlugin", lookup["pinned_64_grpcOverCPlugin"]!),
     ] + json
     return json
 }
@@ -298,8 +312,9 @@ for suite in options.suites {
         case "rpc": result = try await rpcSuite(options)
         case "throughput": result = try await throughputSuite(options)
         case "spawn": result = try await spawnSuite(options)
+        case "scale": result = try await scaleSuite(options)
         default:
-            print("unknown suite \(suite); suites: rpc, throughput, spawn, all")
+            print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, all")
             exit(2)
         }
     } catch {

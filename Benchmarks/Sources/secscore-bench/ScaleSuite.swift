@@ -1,0 +1,182 @@
+import Glibc
+import PluginHost
+import SecScoreCheckers
+import SecScoreEngine
+import SecScoreModel
+import SecScoreWire
+import TenantSnapshot
+
+/// One size of generated tenant.
+struct ScaleSize {
+    var name: String
+    var admins, users, policies, alerts, customers, subscriptions: Int
+
+    var arguments: [String] {
+        ["--admins", String(admins), "--users", String(users), "--policies", String(policies), "--alerts", String(alerts),
+         "--customers", String(customers), "--subscriptions", String(subscriptions), "--seed", "42", "--as-of", "2025-11-15"]
+    }
+
+    static let all = [
+        ScaleSize(name: "xs", admins: 10, users: 10_000, policies: 20, alerts: 1_000, customers: 1_000, subscriptions: 10_000),
+        ScaleSize(name: "s", admins: 50, users: 50_000, policies: 50, alerts: 5_000, customers: 5_000, subscriptions: 50_000),
+        ScaleSize(name: "m", admins: 200, users: 200_000, policies: 100, alerts: 20_000, customers: 20_000, subscriptions: 200_000),
+        ScaleSize(name: "l", admins: 1_000, users: 1_000_000, policies: 200, alerts: 100_000, customers: 100_000, subscriptions: 1_000_000),
+    ]
+}
+
+/// The three checks that exist both as plugins and as a library, called in
+/// this process: the baseline that prices process isolation.
+struct InProcessRunner: CheckRunner {
+    struct Check {
+        var requirementID: String
+        var required: [Secscore_Tenant_V1_Facet]
+        var optional: [Secscore_Tenant_V1_Facet]
+        var run: @Sendable (CheckInput) -> Secscore_Plugin_V1_Finding
+    }
+
+    static let checks = [
+        Check(requirementID: AdminMFAChecker.requirementID, required: AdminMFAChecker.requiredFacets,
+              optional: AdminMFAChecker.optionalFacets, run: AdminMFAChecker.evaluate),
+        Check(requirementID: AlertResponseChecker.requirementID, required: AlertResponseChecker.requiredFacets,
+              optional: [], run: AlertResponseChecker.evaluate),
+        Check(requirementID: SpendingBudgetChecker.requirementID, required: SpendingBudgetChecker.requiredFacets,
+              optional: [], run: SpendingBudgetChecker.evaluate),
+    ]
+
+    func check(for requirementID: String) -> CheckBinding? {
+        guard let c = Self.checks.first(where: { $0.requirementID == requirementID }) else { return nil }
+        var descriptor = Secscore_Plugin_V1_CheckDescriptor()
+        descriptor.requirementID = c.requirementID
+        descriptor.requiredFacets = c.required
+        descriptor.optionalFacets = c.optional
+        return CheckBinding(pluginName: "in-process", descriptor: descriptor) { request, _ in
+            CheckAnswer(.success(c.run(CheckInput(request))))
+        }
+    }
+
+    var unavailableReasons: [String] { [] }
+}
+
+/// Runs `secscore` and returns (wall ms, peak RSS MiB of the host process
+/// alone, exit status). The peak is the kernel's VmHWM of the host's own
+/// address space, read until it exits: wait4's ru_maxrss would report this
+/// benchmark's own size, which posix_spawn's shared address space leaves in
+/// the child's accounting, and would include the plugins.
+func timedRun(_ path: String, _ args: [String]) -> (millis: Double, rssMiB: Double, status: Int32) {
+    let t0 = nowMicros()
+    let pid = spawnQuiet(path, args)
+    var status: Int32 = 0
+    var peakKiB = 0
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if let text = try? readText("/proc/\(pid)/status"), let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) {
+            peakKiB = max(peakKiB, kib)
+        }
+        usleep(2_000)
+    }
+    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return ((nowMicros() - t0) / 1000, Double(peakKiB) / 1024, exit)
+}
+
+func readText(_ path: String) throws -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw BenchError("cannot open \(path)") }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &buffer, buffer.count)
+        if n <= 0 { break }
+        bytes += buffer[..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+func scaleSuite(_ o: Options) async throws -> [(String, String)] {
+    let secscore = o.products + "/secscore"
+    let sizes = ScaleSize.all.prefix { size in
+        ScaleSize.all.firstIndex { $0.name == size.name }! <= (ScaleSize.all.firstIndex { $0.name == o.maxScale } ?? 3)
+    }
+    let root = "/tmp/secscore-scale"
+    mkdir(root, 0o755)
+    var json: [(String, String)] = []
+    print("scale: secscore evaluate on generated tenants (wall ms and the host process's peak RSS, median of \(o.scaleRuns));")
+    print("       isolation: the three Swift checks as plugins vs linked in, evaluation only, snapshot loaded once")
+    print("  size  admins  users      policies  alerts   customers  subscriptions  synth s   evaluate ms  RSS MiB   load ms   plugins ms  in-process ms  isolation")
+    let catalog = try CatalogLoader.builtIn()
+    let options = EvaluationOptions(asOf: CivilDate("2025-11-15")!, checkTimeout: .seconds(600))
+    var previous: (users: Int, millis: Double)?
+    for size in sizes {
+        let dir = "\(root)/\(size.name)-\(size.users)"
+        var synthSeconds = 0.0
+        if access(dir + "/partner.json", F_OK) != 0 {
+            let t0 = nowMicros()
+            let synth = timedRun(secscore, ["synth", dir] + size.arguments)
+            guard synth.status == 0 else { throw BenchError("secscore synth failed for \(size.name)") }
+            synthSeconds = (nowMicros() - t0) / 1e6
+        }
+        // End to end through the CLI, all five plugins.
+        var walls: [Double] = [], rss: [Double] = []
+        for _ in 0..<o.scaleRuns {
+            let run = timedRun(secscore, ["evaluate", dir, "--as-of", "2025-11-15", "--fail-on", "none", "--plugin-timeout", "600",
+                                          "--format", "json", "--output", "/dev/null"])
+            guard run.status == 0 || run.status == 1 else { throw BenchError("secscore evaluate exited \(run.status) on \(size.name)") }
+            walls.append(run.millis)
+            rss.append(run.rssMiB)
+        }
+        let wall = Stats(walls).median, peak = Stats(rss).median
+
+        // Isolation: the same three checks through plugin processes and in-process.
+        let t0 = nowMicros()
+        let snapshot = try SnapshotLoader.load(directory: dir)
+        let loadMillis = (nowMicros() - t0) / 1000
+        var configuration = PluginHostConfiguration()
+        configuration.requestTimeout = .seconds(600)
+        let plugins = try await PluginSet.launch(
+            ["secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget"]
+                .map { PluginExecutable(path: o.products + "/" + $0) },
+            configuration: configuration)
+        var isolated: [Double] = [], inProcess: [Double] = []
+        for _ in 0..<o.scaleRuns {
+            var t = nowMicros()
+            _ = try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: plugins)
+            isolated.append((nowMicros() - t) / 1000)
+            t = nowMicros()
+            _ = try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: InProcessRunner())
+            inProcess.append((nowMicros() - t) / 1000)
+        }
+        await plugins.shutdown()
+        let iso = Stats(isolated).median, inp = Stats(inProcess).median
+        var growth = ""
+        if let previous {
+            // Time per user relative to the previous size: 1.0 is linear.
+            growth = "  (\(f((wall / previous.millis) / (Double(size.users) / Double(previous.users)), 2))x linear)"
+        }
+        previous = (size.users, wall)
+        func col(_ s: String, _ w: Int) -> String { s.padding(toLength: w, withPad: " ", startingAt: 0) }
+        print("  " + col(size.name, 6) + col(String(size.admins), 8) + col(String(size.users), 11) + col(String(size.policies), 10)
+              + col(String(size.alerts), 9) + col(String(size.customers), 11) + col(String(size.subscriptions), 15)
+              + col(synthSeconds > 0 ? f(synthSeconds, 1) : "cached", 10) + col(f(wall, 0), 13) + col(f(peak, 0), 10)
+              + col(f(loadMillis, 0), 10) + col(f(iso, 0), 12) + col(f(inp, 0), 15) + f(iso / inp, 2) + "x" + growth)
+        let k = size.name
+        json += [("\(k)_users", String(size.users)), ("\(k)_evaluateMillis", f(wall, 1)), ("\(k)_peakRSSMiB", f(peak, 1)),
+                 ("\(k)_loadMillis", f(loadMillis, 1)), ("\(k)_pluginsMillis", f(iso, 1)), ("\(k)_inProcessMillis", f(inp, 1)),
+                 ("\(k)_isolationRatio", f(iso / inp, 3))]
+    }
+
+    // A fleet of 1,000 small partners through --fleet.
+    let fleet = "\(root)/fleet-1000"
+    if access(fleet + "/partner-00999/partner.json", F_OK) != 0 {
+        _ = timedRun(secscore, ["synth", fleet, "--fleet", "1000", "--seed", "1", "--as-of", "2025-11-15"])
+    }
+    var fleetRuns: [Double] = [], fleetRSS: [Double] = []
+    for _ in 0..<o.scaleRuns {
+        let run = timedRun(secscore, ["evaluate", "--fleet", fleet, "--as-of", "2025-11-15", "--fail-on", "none"])
+        fleetRuns.append(run.millis)
+        fleetRSS.append(run.rssMiB)
+    }
+    let fm = Stats(fleetRuns).median
+    print("  fleet of 1,000 small partners (--fleet): \(f(fm, 0)) ms (\(f(fm / 1000, 2)) ms per partner), host peak RSS \(f(Stats(fleetRSS).median, 0)) MiB")
+    json += [("fleet1000Millis", f(fm, 1)), ("fleet1000PeakRSSMiB", f(Stats(fleetRSS).median, 1))]
+    return json
+}
