@@ -64,9 +64,11 @@ c-plugins: $(CBUILD)/libsecscore-plugin.a
 generate: deps
 	scripts/generate-protos.sh
 
-## check-generated: fail when the committed protobuf code is stale.
+## check-generated: fail when the committed protobuf code (the main package's
+## and the benchmarks' gRPC service) is stale.
 check-generated: deps
 	scripts/generate-protos.sh --check
+	Benchmarks/scripts/generate-grpc.sh --check
 
 # Every shipped plugin must pass the conformance suite.
 SHIPPED_PLUGINS := secscore-plugin-admin-mfa secscore-plugin-alert-response secscore-plugin-spending-budget \

@@ -182,7 +182,7 @@ let package = Package(
             name: "SecScoreEngineTests",
             dependencies: [
                 "SecScoreEngine", "SecScoreModel", "SecScoreReports", "TenantSnapshot", "SecScoreWire", "PluginHost",
-                "SecScoreTestSupport", "secscore", "secscore-plugin-admin-mfa", "secscore-plugin-alert-response",
+                "SecScoreCheckers", "SecScoreSynth", "SecScoreTestSupport", "secscore", "secscore-plugin-admin-mfa", "secscore-plugin-alert-response",
                 "secscore-plugin-spending-budget",
             ]
         ),

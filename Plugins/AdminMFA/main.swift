@@ -12,7 +12,8 @@ struct AdminMFAPlugin: SecScorePlugin {
             title: "MFA for every admin of the partner tenant",
             description: "Every admin (active or PIM-eligible) is covered by security defaults, a Conditional Access policy or per-user MFA, and has registered MFA.",
             requiredFacets: AdminMFAChecker.requiredFacets,
-            optionalFacets: AdminMFAChecker.optionalFacets)
+            optionalFacets: AdminMFAChecker.optionalFacets,
+            principalScope: AdminMFAChecker.principalScope)
     ]
 
     func evaluate(_ request: CheckRequest) async throws -> Finding {

@@ -6,6 +6,9 @@ public import SecScoreWire
 public enum AdminMFAChecker {
     public static let requirementID = "mfaEnforcedForAdmins"
     public static let requiredFacets: [Secscore_Tenant_V1_Facet] = [.roleAssignments, .registrationDetails]
+    /// Only role holders' users, registrations and group memberships: the
+    /// rule judges admins alone, so it never needs anyone else's record.
+    public static let principalScope = Secscore_Plugin_V1_PrincipalScope.roleHolders
     public static let optionalFacets: [Secscore_Tenant_V1_Facet] = [
         .roleDefinitions, .roleEligibilities, .users, .groups, .securityDefaults, .conditionalAccessPolicies,
     ]

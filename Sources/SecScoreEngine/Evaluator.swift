@@ -118,7 +118,8 @@ public enum Evaluator {
         var request = Secscore_Plugin_V1_EvaluateRequest()
         request.requirementID = requirement.id
         request.context = context
-        request.facets = snapshot.facets(only: binding.descriptor.requiredFacets + binding.descriptor.optionalFacets)
+        request.facets = snapshot.facets(
+            only: binding.descriptor.requiredFacets + binding.descriptor.optionalFacets, scope: binding.descriptor.principalScope)
         request.parameters = requirement.parameters.sorted { $0.key < $1.key }.map { name, values in
             var p = Secscore_Plugin_V1_Parameter()
             p.name = name

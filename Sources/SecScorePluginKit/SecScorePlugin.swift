@@ -61,16 +61,21 @@ public struct CheckDefinition: Sendable, Hashable {
     public var requiredFacets: [Secscore_Tenant_V1_Facet]
     /// Facets it uses when the snapshot has them.
     public var optionalFacets: [Secscore_Tenant_V1_Facet]
+    /// Which users it receives: every one, or only directory-role holders
+    /// (least privilege for checks about administrators).
+    public var principalScope: Secscore_Plugin_V1_PrincipalScope
 
     public init(
         requirementID: String, title: String, description: String = "",
-        requiredFacets: [Secscore_Tenant_V1_Facet] = [], optionalFacets: [Secscore_Tenant_V1_Facet] = []
+        requiredFacets: [Secscore_Tenant_V1_Facet] = [], optionalFacets: [Secscore_Tenant_V1_Facet] = [],
+        principalScope: Secscore_Plugin_V1_PrincipalScope = .all
     ) {
         self.requirementID = requirementID
         self.title = title
         self.description = description
         self.requiredFacets = requiredFacets
         self.optionalFacets = optionalFacets
+        self.principalScope = principalScope
     }
 
     var descriptor: Secscore_Plugin_V1_CheckDescriptor {
@@ -80,6 +85,7 @@ public struct CheckDefinition: Sendable, Hashable {
         d.description_p = description
         d.requiredFacets = requiredFacets
         d.optionalFacets = optionalFacets
+        d.principalScope = principalScope
         return d
     }
 }

@@ -108,6 +108,30 @@ public struct TenantSnapshot: Sendable {
     ]
 
     /// Only the facets in `wanted`, for a plugin that declared them.
+    public func facets(
+        only wanted: some Sequence<Secscore_Tenant_V1_Facet>, scope: Secscore_Plugin_V1_PrincipalScope
+    ) -> Secscore_Tenant_V1_Facets {
+        var out = facets(only: wanted)
+        guard scope == .roleHolders else { return out }
+        // The principals of every assignment and eligibility, and the members
+        // of groups that hold a role (role-assignable groups do not nest).
+        var holders = Set<String>()
+        for a in facets.roleAssignments.items { holders.insert(a.principalID) }
+        for a in facets.roleEligibilities.items { holders.insert(a.principalID) }
+        for g in facets.groups.items where holders.contains(g.id) { holders.formUnion(g.memberIds) }
+        if !out.users.items.isEmpty { out.users.items.removeAll { !holders.contains($0.id) } }
+        if !out.registrationDetails.items.isEmpty { out.registrationDetails.items.removeAll { !holders.contains($0.id) } }
+        if !out.groups.items.isEmpty {
+            out.groups.items = out.groups.items.map { g in
+                var g = g
+                g.memberIds.removeAll { !holders.contains($0) }
+                return g
+            }
+        }
+        return out
+    }
+
+    /// The facets of `wanted` that the snapshot has, every principal included.
     public func facets(only wanted: some Sequence<Secscore_Tenant_V1_Facet>) -> Secscore_Tenant_V1_Facets {
         var out = Secscore_Tenant_V1_Facets()
         for facet in wanted where presentFacets.contains(facet) {

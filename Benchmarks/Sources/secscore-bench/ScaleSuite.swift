@@ -31,12 +31,13 @@ struct InProcessRunner: CheckRunner {
         var requirementID: String
         var required: [Secscore_Tenant_V1_Facet]
         var optional: [Secscore_Tenant_V1_Facet]
+        var scope: Secscore_Plugin_V1_PrincipalScope = .all
         var run: @Sendable (CheckInput) -> Secscore_Plugin_V1_Finding
     }
 
     static let checks = [
         Check(requirementID: AdminMFAChecker.requirementID, required: AdminMFAChecker.requiredFacets,
-              optional: AdminMFAChecker.optionalFacets, run: AdminMFAChecker.evaluate),
+              optional: AdminMFAChecker.optionalFacets, scope: AdminMFAChecker.principalScope, run: AdminMFAChecker.evaluate),
         Check(requirementID: AlertResponseChecker.requirementID, required: AlertResponseChecker.requiredFacets,
               optional: [], run: AlertResponseChecker.evaluate),
         Check(requirementID: SpendingBudgetChecker.requirementID, required: SpendingBudgetChecker.requiredFacets,
@@ -49,6 +50,7 @@ struct InProcessRunner: CheckRunner {
         descriptor.requirementID = c.requirementID
         descriptor.requiredFacets = c.required
         descriptor.optionalFacets = c.optional
+        descriptor.principalScope = c.scope
         return CheckBinding(pluginName: "in-process", descriptor: descriptor) { request, _ in
             CheckAnswer(.success(c.run(CheckInput(request))))
         }

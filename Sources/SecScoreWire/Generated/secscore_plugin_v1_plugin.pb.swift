@@ -145,6 +145,50 @@ public nonisolated enum Secscore_Plugin_V1_LogLevel: SwiftProtobuf.Enum, Swift.C
 
 }
 
+/// Least privilege for checks about administrators: a check that only judges
+/// the holders of directory roles should not receive every user of the tenant
+/// (and a million-user tenant's request stays small).
+public nonisolated enum Secscore_Plugin_V1_PrincipalScope: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Every user, registration and group member in the snapshot.
+  case all // = 0
+
+  /// Only directory-role holders: the principals of role_assignments and
+  /// role_eligibilities, and the members of groups that are such principals.
+  /// users and registration_details hold only them; groups are all sent, with
+  /// member_ids cut down to them.
+  case roleHolders // = 1
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .all
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .all
+    case 1: self = .roleHolders
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .all: return 0
+    case .roleHolders: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Secscore_Plugin_V1_PrincipalScope] = [
+    .all,
+    .roleHolders,
+  ]
+
+}
+
 public nonisolated enum Secscore_Plugin_V1_FindingStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
@@ -302,6 +346,9 @@ public nonisolated struct Secscore_Plugin_V1_CheckDescriptor: Sendable {
 
   /// Facets the check uses when present.
   public var optionalFacets: [Secscore_Tenant_V1_Facet] = []
+
+  /// Which users the user-keyed facets hold; see PrincipalScope.
+  public var principalScope: Secscore_Plugin_V1_PrincipalScope = .all
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -629,6 +676,10 @@ nonisolated extension Secscore_Plugin_V1_LogLevel: SwiftProtobuf._ProtoNameProvi
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LOG_LEVEL_UNSPECIFIED\0\u{1}LOG_LEVEL_TRACE\0\u{1}LOG_LEVEL_DEBUG\0\u{1}LOG_LEVEL_INFO\0\u{1}LOG_LEVEL_WARNING\0\u{1}LOG_LEVEL_ERROR\0")
 }
 
+nonisolated extension Secscore_Plugin_V1_PrincipalScope: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PRINCIPAL_SCOPE_ALL\0\u{1}PRINCIPAL_SCOPE_ROLE_HOLDERS\0")
+}
+
 nonisolated extension Secscore_Plugin_V1_FindingStatus: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FINDING_STATUS_UNSPECIFIED\0\u{1}FINDING_STATUS_COMPLIANT\0\u{1}FINDING_STATUS_NOT_COMPLIANT\0\u{1}FINDING_STATUS_COULD_NOT_CHECK\0")
 }
@@ -809,7 +860,7 @@ nonisolated extension Secscore_Plugin_V1_Manifest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Secscore_Plugin_V1_CheckDescriptor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CheckDescriptor"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}requirement_id\0\u{1}title\0\u{1}description\0\u{3}required_facets\0\u{3}optional_facets\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}requirement_id\0\u{1}title\0\u{1}description\0\u{3}required_facets\0\u{3}optional_facets\0\u{3}principal_scope\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -822,6 +873,7 @@ nonisolated extension Secscore_Plugin_V1_CheckDescriptor: SwiftProtobuf.Message,
       case 3: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
       case 4: try { try decoder.decodeRepeatedEnumField(value: &self.requiredFacets) }()
       case 5: try { try decoder.decodeRepeatedEnumField(value: &self.optionalFacets) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.principalScope) }()
       default: break
       }
     }
@@ -843,6 +895,9 @@ nonisolated extension Secscore_Plugin_V1_CheckDescriptor: SwiftProtobuf.Message,
     if !self.optionalFacets.isEmpty {
       try visitor.visitPackedEnumField(value: self.optionalFacets, fieldNumber: 5)
     }
+    if self.principalScope != .all {
+      try visitor.visitSingularEnumField(value: self.principalScope, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -852,6 +907,7 @@ nonisolated extension Secscore_Plugin_V1_CheckDescriptor: SwiftProtobuf.Message,
     if lhs.description_p != rhs.description_p {return false}
     if lhs.requiredFacets != rhs.requiredFacets {return false}
     if lhs.optionalFacets != rhs.optionalFacets {return false}
+    if lhs.principalScope != rhs.principalScope {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

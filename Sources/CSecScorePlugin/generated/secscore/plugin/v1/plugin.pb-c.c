@@ -1184,7 +1184,7 @@ const ProtobufCMessageDescriptor secscore__plugin__v1__manifest__descriptor =
   (ProtobufCMessageInit) secscore__plugin__v1__manifest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor secscore__plugin__v1__check_descriptor__field_descriptors[5] =
+static const ProtobufCFieldDescriptor secscore__plugin__v1__check_descriptor__field_descriptors[6] =
 {
   {
     "requirement_id",
@@ -1246,10 +1246,23 @@ static const ProtobufCFieldDescriptor secscore__plugin__v1__check_descriptor__fi
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "principal_scope",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Plugin__V1__CheckDescriptor, principal_scope),
+    &secscore__plugin__v1__principal_scope__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned secscore__plugin__v1__check_descriptor__field_indices_by_name[] = {
   2,   /* field[2] = description */
   4,   /* field[4] = optional_facets */
+  5,   /* field[5] = principal_scope */
   3,   /* field[3] = required_facets */
   0,   /* field[0] = requirement_id */
   1,   /* field[1] = title */
@@ -1257,7 +1270,7 @@ static const unsigned secscore__plugin__v1__check_descriptor__field_indices_by_n
 static const ProtobufCIntRange secscore__plugin__v1__check_descriptor__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor secscore__plugin__v1__check_descriptor__descriptor =
 {
@@ -1267,7 +1280,7 @@ const ProtobufCMessageDescriptor secscore__plugin__v1__check_descriptor__descrip
   "Secscore__Plugin__V1__CheckDescriptor",
   "secscore.plugin.v1",
   sizeof(Secscore__Plugin__V1__CheckDescriptor),
-  5,
+  6,
   secscore__plugin__v1__check_descriptor__field_descriptors,
   secscore__plugin__v1__check_descriptor__field_indices_by_name,
   1,  secscore__plugin__v1__check_descriptor__number_ranges,
@@ -2299,6 +2312,34 @@ const ProtobufCEnumDescriptor secscore__plugin__v1__log_level__descriptor =
   secscore__plugin__v1__log_level__enum_values_by_name,
   1,
   secscore__plugin__v1__log_level__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue secscore__plugin__v1__principal_scope__enum_values_by_number[2] =
+{
+  { "PRINCIPAL_SCOPE_ALL", "SECSCORE__PLUGIN__V1__PRINCIPAL_SCOPE__PRINCIPAL_SCOPE_ALL", 0 },
+  { "PRINCIPAL_SCOPE_ROLE_HOLDERS", "SECSCORE__PLUGIN__V1__PRINCIPAL_SCOPE__PRINCIPAL_SCOPE_ROLE_HOLDERS", 1 },
+};
+static const ProtobufCIntRange secscore__plugin__v1__principal_scope__value_ranges[] = {
+{0, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex secscore__plugin__v1__principal_scope__enum_values_by_name[2] =
+{
+  { "PRINCIPAL_SCOPE_ALL", 0 },
+  { "PRINCIPAL_SCOPE_ROLE_HOLDERS", 1 },
+};
+const ProtobufCEnumDescriptor secscore__plugin__v1__principal_scope__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "secscore.plugin.v1.PrincipalScope",
+  "PrincipalScope",
+  "Secscore__Plugin__V1__PrincipalScope",
+  "secscore.plugin.v1",
+  2,
+  secscore__plugin__v1__principal_scope__enum_values_by_number,
+  2,
+  secscore__plugin__v1__principal_scope__enum_values_by_name,
+  1,
+  secscore__plugin__v1__principal_scope__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue secscore__plugin__v1__finding_status__enum_values_by_number[4] =

@@ -65,6 +65,25 @@ typedef enum _Secscore__Plugin__V1__LogLevel {
   SECSCORE__PLUGIN__V1__LOG_LEVEL__LOG_LEVEL_ERROR = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SECSCORE__PLUGIN__V1__LOG_LEVEL)
 } Secscore__Plugin__V1__LogLevel;
+/*
+ * Least privilege for checks about administrators: a check that only judges
+ * the holders of directory roles should not receive every user of the tenant
+ * (and a million-user tenant's request stays small).
+ */
+typedef enum _Secscore__Plugin__V1__PrincipalScope {
+  /*
+   * Every user, registration and group member in the snapshot.
+   */
+  SECSCORE__PLUGIN__V1__PRINCIPAL_SCOPE__PRINCIPAL_SCOPE_ALL = 0,
+  /*
+   * Only directory-role holders: the principals of role_assignments and
+   * role_eligibilities, and the members of groups that are such principals.
+   * users and registration_details hold only them; groups are all sent, with
+   * member_ids cut down to them.
+   */
+  SECSCORE__PLUGIN__V1__PRINCIPAL_SCOPE__PRINCIPAL_SCOPE_ROLE_HOLDERS = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SECSCORE__PLUGIN__V1__PRINCIPAL_SCOPE)
+} Secscore__Plugin__V1__PrincipalScope;
 typedef enum _Secscore__Plugin__V1__FindingStatus {
   SECSCORE__PLUGIN__V1__FINDING_STATUS__FINDING_STATUS_UNSPECIFIED = 0,
   SECSCORE__PLUGIN__V1__FINDING_STATUS__FINDING_STATUS_COMPLIANT = 1,
@@ -194,10 +213,14 @@ struct  Secscore__Plugin__V1__CheckDescriptor
    */
   size_t n_optional_facets;
   Secscore__Tenant__V1__Facet *optional_facets;
+  /*
+   * Which users the user-keyed facets hold; see PrincipalScope.
+   */
+  Secscore__Plugin__V1__PrincipalScope principal_scope;
 };
 #define SECSCORE__PLUGIN__V1__CHECK_DESCRIPTOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&secscore__plugin__v1__check_descriptor__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, SECSCORE__PLUGIN__V1__PRINCIPAL_SCOPE__PRINCIPAL_SCOPE_ALL }
 
 
 /*
@@ -891,6 +914,7 @@ typedef void (*Secscore__Plugin__V1__Progress_Closure)
 
 extern const ProtobufCEnumDescriptor    secscore__plugin__v1__code__descriptor;
 extern const ProtobufCEnumDescriptor    secscore__plugin__v1__log_level__descriptor;
+extern const ProtobufCEnumDescriptor    secscore__plugin__v1__principal_scope__descriptor;
 extern const ProtobufCEnumDescriptor    secscore__plugin__v1__finding_status__descriptor;
 extern const ProtobufCMessageDescriptor secscore__plugin__v1__hello__descriptor;
 extern const ProtobufCMessageDescriptor secscore__plugin__v1__welcome__descriptor;
