@@ -4,10 +4,33 @@
 /// Accessors are lenient where Microsoft's own responses are loose (numbers
 /// as strings, booleans as strings, null for absent, sentinel dates) and
 /// strict everywhere else.
+///
+/// Paths are built only when something fails: an element knows its array's
+/// path and its index, and the typed accessors read members directly, so a
+/// million-item collection is decoded without a path string per field.
 struct JSONNode {
     let value: JSONValue
-    let path: String
     let file: String
+    /// This node's path, or its array's when `index` is set.
+    private let base: String
+    private let index: Int
+
+    init(value: JSONValue, path: String, file: String) {
+        self.value = value
+        self.file = file
+        self.base = path
+        self.index = -1
+    }
+
+    private init(element value: JSONValue, of arrayPath: String, at index: Int, file: String) {
+        self.value = value
+        self.file = file
+        self.base = arrayPath
+        self.index = index
+    }
+
+    /// The JSON path of this node, e.g. `$.value[3]`.
+    var path: String { index < 0 ? base : "\(base)[\(index)]" }
 
     func fail(_ message: String) -> SnapshotError {
         SnapshotError(file: file, path: path, message)
@@ -17,9 +40,16 @@ struct JSONNode {
         SnapshotError(file: file, path: path + "." + key, message)
     }
 
+    /// The value of member `key`; nil when absent or null.
+    private func raw(_ key: String) -> JSONValue? {
+        guard let v = value[key] else { return nil }
+        if case .null = v { return nil }
+        return v
+    }
+
     /// The member `key`, or nil when absent or null.
     func member(_ key: String) -> JSONNode? {
-        guard let v = value[key], v != .null else { return nil }
+        guard let v = raw(key) else { return nil }
         return JSONNode(value: v, path: path + "." + key, file: file)
     }
 
@@ -32,7 +62,8 @@ struct JSONNode {
     /// The elements of this node, which must be an array.
     func elements() throws(SnapshotError) -> [JSONNode] {
         guard case .array(let items) = value else { throw fail("expected an array, found \(value.kind)") }
-        return items.enumerated().map { JSONNode(value: $1, path: "\(path)[\($0)]", file: file) }
+        let here = path
+        return items.enumerated().map { JSONNode(element: $1, of: here, at: $0, file: file) }
     }
 
     /// The elements of array member `key`; empty when absent or null.
@@ -43,8 +74,8 @@ struct JSONNode {
 
     /// A string member; "" when absent or null.
     func string(_ key: String) throws(SnapshotError) -> String {
-        guard let m = member(key) else { return "" }
-        guard case .string(let s) = m.value else { throw m.fail("expected a string, found \(m.value.kind)") }
+        guard let v = raw(key) else { return "" }
+        guard case .string(let s) = v else { throw fail(key, "expected a string, found \(v.kind)") }
         return s
     }
 
@@ -59,73 +90,82 @@ struct JSONNode {
 
     /// An array of strings; empty when absent or null.
     func strings(_ key: String) throws(SnapshotError) -> [String] {
-        try array(key).map { node throws(SnapshotError) in
-            guard case .string(let s) = node.value else { throw node.fail("expected a string, found \(node.value.kind)") }
-            return s
+        guard let v = raw(key) else { return [] }
+        guard case .array(let items) = v else { throw fail(key, "expected an array, found \(v.kind)") }
+        var out: [String] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                throw SnapshotError(file: file, path: "\(path).\(key)[\(i)]", "expected a string, found \(item.kind)")
+            }
+            out.append(s)
         }
+        return out
     }
 
     /// A boolean member; accepts the strings "true" and "false" too (one
     /// revision of Graph's alert example sends `"isTest": "false"`).
     func bool(_ key: String) throws(SnapshotError) -> Bool? {
-        guard let m = member(key) else { return nil }
-        switch m.value {
+        guard let v = raw(key) else { return nil }
+        switch v {
         case .bool(let b): return b
         case .string(let s) where s.lowercased() == "true": return true
         case .string(let s) where s.lowercased() == "false": return false
-        default: throw m.fail("expected true or false, found \(m.value.kind)")
+        default: throw fail(key, "expected true or false, found \(v.kind)")
         }
     }
 
     /// A whole number member; accepts numeric strings ("20").
     func integer(_ key: String, min: Int64 = 0, max: Int64 = Int64.max) throws(SnapshotError) -> Int64? {
-        guard let m = member(key) else { return nil }
+        guard let v = raw(key) else { return nil }
         let text: String
-        switch m.value {
+        switch v {
         case .number(let n): text = n
         case .string(let s): text = s.trimmingCharacters()
-        default: throw m.fail("expected a whole number, found \(m.value.kind)")
+        default: throw fail(key, "expected a whole number, found \(v.kind)")
         }
-        guard let v = Int64(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 9e15 ? Int64($0) : nil }) else {
-            throw m.fail("expected a whole number, found \(m.value.kind)")
+        guard let n = Int64(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 9e15 ? Int64($0) : nil }) else {
+            throw fail(key, "expected a whole number, found \(v.kind)")
         }
-        guard v >= min, v <= max else { throw m.fail("expected a whole number from \(min) to \(max), found \(v)") }
-        return v
+        guard n >= min, n <= max else { throw fail(key, "expected a whole number from \(min) to \(max), found \(n)") }
+        return n
     }
 
     /// A number member; accepts numeric strings. Rejects NaN and infinities.
     func number(_ key: String) throws(SnapshotError) -> Double? {
-        guard let m = member(key) else { return nil }
+        guard let v = raw(key) else { return nil }
         let text: String
-        switch m.value {
+        switch v {
         case .number(let n): text = n
         case .string(let s): text = s.trimmingCharacters()
-        default: throw m.fail("expected a number, found \(m.value.kind)")
+        default: throw fail(key, "expected a number, found \(v.kind)")
         }
-        guard let v = Double(text), v.isFinite else { throw m.fail("expected a finite number, found \(m.value.kind)") }
-        return v
+        guard let d = Double(text), d.isFinite else { throw fail(key, "expected a finite number, found \(v.kind)") }
+        return d
     }
 
     /// A date-time member as Unix milliseconds; 0 when absent, null or one of
     /// Graph's `0001-01-01` sentinels.
     func dateTime(_ key: String) throws(SnapshotError) -> Int64 {
-        guard let m = member(key) else { return 0 }
-        guard case .string(let s) = m.value else { throw m.fail("expected an ISO 8601 date-time string, found \(m.value.kind)") }
+        guard let v = raw(key) else { return 0 }
+        guard case .string(let s) = v else { throw fail(key, "expected an ISO 8601 date-time string, found \(v.kind)") }
         if s.isEmpty { return 0 }
         switch ISO8601.parseDateTime(s) {
         case .some(.sentinel): return 0
         case .some(.instant(let ms)): return ms
-        case nil: throw m.fail("expected an ISO 8601 date-time such as 2025-10-01T12:00:00Z, found \"\(s)\"")
+        case nil: throw fail(key, "expected an ISO 8601 date-time such as 2025-10-01T12:00:00Z, found \"\(s)\"")
         }
     }
 
     /// One of `allowed` (compared case-insensitively); returns the canonical spelling.
     func enumeration(_ key: String, _ allowed: [String], aliases: [String: String] = [:]) throws(SnapshotError) -> String? {
-        guard let m = member(key) else { return nil }
-        guard case .string(let s) = m.value else { throw m.fail("expected one of \(allowed.joined(separator: ", ")), found \(m.value.kind)") }
-        if let hit = allowed.first(where: { $0.lowercased() == s.lowercased() }) { return hit }
-        if let alias = aliases.first(where: { $0.key.lowercased() == s.lowercased() }) { return alias.value }
-        throw m.fail("expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"")
+        guard let v = raw(key) else { return nil }
+        guard case .string(let s) = v else { throw fail(key, "expected one of \(allowed.joined(separator: ", ")), found \(v.kind)") }
+        if let hit = allowed.first(where: { $0 == s }) { return hit }
+        let lower = s.lowercased()
+        if let hit = allowed.first(where: { $0.lowercased() == lower }) { return hit }
+        if let alias = aliases.first(where: { $0.key.lowercased() == lower }) { return alias.value }
+        throw fail(key, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"")
     }
 }
 

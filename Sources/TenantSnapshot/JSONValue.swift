@@ -1,6 +1,10 @@
+import Glibc
+
 /// A parsed JSON document. Numbers keep their source text, so a loader can
 /// accept `20` and `"20"` alike and reject `1e999` with a clear message.
-public indirect enum JSONValue: Sendable, Equatable {
+/// (Not `indirect`: arrays already hold their elements out of line, and
+/// boxing every string and number cost an allocation per value.)
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)
@@ -54,6 +58,10 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// Member names seen at each position of recent objects: the objects of
+    /// a collection repeat the same names in the same order, so a name is
+    /// compared with the cached one and shared instead of allocated again.
+    private var keyCache: [String] = []
     /// Deeper nesting than this is refused rather than risking the stack.
     public static let maxDepth = 512
 
@@ -131,7 +139,7 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
-            let key = try parseString()
+            let key = try parseKey(position: members.count)
             // Graph objects have a handful of members: a scan beats hashing.
             let duplicate: Bool
             if members.count < 16 {
@@ -187,6 +195,35 @@ public struct JSONParser {
         }
     }
 
+    /// A member name, shared with the cached name at `position` when the
+    /// bytes are the same, else parsed (and cached when it has no quote or
+    /// backslash, so that equal bytes always mean an equal, valid name).
+    private mutating func parseKey(position: Int) throws(JSONParseError) -> String {
+        if position < keyCache.count {
+            let cached = keyCache[position]
+            let start = index + 1
+            let n = cached.utf8.count
+            let end = start + n
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                let same = cached.utf8.withContiguousStorageIfAvailable { c in
+                    bytes.withUnsafeBufferPointer { b in memcmp(b.baseAddress! + start, c.baseAddress!, n) == 0 }
+                } ?? false
+                if same {
+                    index = end + 1
+                    return cached
+                }
+            }
+        }
+        let key = try parseString()
+        guard !key.utf8.contains(UInt8(ascii: "\"")), !key.utf8.contains(UInt8(ascii: "\\")) else { return key }
+        if position < keyCache.count {
+            keyCache[position] = key
+        } else if position == keyCache.count, position < 64 {
+            keyCache.append(key)
+        }
+        return key
+    }
+
     private mutating func parseNumber() throws(JSONParseError) -> String {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -215,15 +252,24 @@ public struct JSONParser {
         index += 1
         let start = index
         // Fast path: no escapes.
+        var high: UInt8 = 0
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let s = try validUTF8(bytes[start..<index])
+                let end = index
+                let s = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+                    let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                    // ASCII needs no validation; anything else is checked.
+                    if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
+                    guard let s = String(validating: slice, as: UTF8.self) else { throw error("a string is not valid UTF-8") }
+                    return s
+                }
                 index += 1
                 return s
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error("control character in a string (escape it)") }
+            high |= b
             index += 1
         }
         var out = Array(bytes[start..<index])

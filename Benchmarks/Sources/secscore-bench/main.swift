@@ -5,6 +5,7 @@ import Glibc
 import PluginHost
 import SecScoreWire
 import SwiftProtobuf
+import TenantSnapshot
 
 struct Options {
     var suites: [String] = []
@@ -313,6 +314,17 @@ for suite in options.suites {
         case "throughput": result = try await throughputSuite(options)
         case "spawn": result = try await spawnSuite(options)
         case "scale": result = try await scaleSuite(options)
+        case "load":
+            // Profiling aid: load one snapshot (SECSCORE_BENCH_SNAPSHOT) three times.
+            let dir = String(cString: getenv("SECSCORE_BENCH_SNAPSHOT") ?? strdup("/tmp/secscore-scale/m-200000"))
+            var times: [Double] = []
+            for _ in 0..<3 {
+                let t0 = nowMicros()
+                _ = try SnapshotLoader.load(directory: dir)
+                times.append((nowMicros() - t0) / 1000)
+            }
+            print("load \(dir): \(times.map { f($0, 0) }.joined(separator: ", ")) ms")
+            result = [("loadMillis", f(Stats(times).median, 1))]
         default:
             print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, all")
             exit(2)
