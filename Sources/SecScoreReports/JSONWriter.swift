@@ -27,23 +27,32 @@ public indirect enum JSONOut: Sendable {
             if items.isEmpty { out += "[]"; return }
             out += "[\n"
             for (i, item) in items.enumerated() {
-                out += String(repeating: "  ", count: indent + 1)
+                out += JSONOut.indentation(indent + 1)
                 item.write(into: &out, indent: indent + 1)
                 out += i + 1 < items.count ? ",\n" : "\n"
             }
-            out += String(repeating: "  ", count: indent) + "]"
+            out += JSONOut.indentation(indent)
+            out += "]"
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
             out += "{\n"
             for (i, (key, value)) in members.enumerated() {
-                out += String(repeating: "  ", count: indent + 1)
+                out += JSONOut.indentation(indent + 1)
                 JSONOut.quote(key, into: &out)
                 out += ": "
                 value.write(into: &out, indent: indent + 1)
                 out += i + 1 < members.count ? ",\n" : "\n"
             }
-            out += String(repeating: "  ", count: indent) + "}"
+            out += JSONOut.indentation(indent)
+            out += "}"
         }
+    }
+
+    private static let indents = (0..<16).map { String(repeating: "  ", count: $0) }
+
+    /// Two spaces per level, without building the string each time.
+    static func indentation(_ level: Int) -> String {
+        level < indents.count ? indents[level] : String(repeating: "  ", count: level)
     }
 
     /// Shortest round-tripping form, integers without ".0".
@@ -55,6 +64,12 @@ public indirect enum JSONOut: Sendable {
 
     static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings need no escape: printable ASCII goes in whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
