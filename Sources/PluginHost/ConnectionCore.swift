@@ -13,6 +13,12 @@ import Synchronization
 /// frames directly while the pipe has room and leave the rest to the thread.
 /// Only the I/O thread closes descriptors, and only under the lock, so a
 /// writer never sees a descriptor number that was reused.
+///
+/// Reading stdout has one owner at a time (`StdoutOwner`). When a caller
+/// sends a request while nobody is reading, the caller itself waits on
+/// stdout for a short window and handles what arrives (leader/follower):
+/// a quick answer then reaches its caller without two thread hand-offs.
+/// Otherwise, and after the window, the I/O thread reads.
 final class ConnectionCore: Sendable {
     let configuration: PluginHostConfiguration
     let process: PluginProcess?
@@ -21,6 +27,14 @@ final class ConnectionCore: Sendable {
     private let stderrFD: Int32
     private let wakeFD: Int32
     private let state: Mutex<State>
+    /// The frame decoder of stdout, used by whoever owns stdout.
+    private let reader: Mutex<FrameDecoder>
+
+    /// How long a caller that sent a request while nobody was reading waits
+    /// on stdout itself before leaving it to the I/O thread. Long enough for
+    /// a quick check's answer, short enough that a blocked thread of the
+    /// concurrency pool does not hold up other work.
+    static let leaderWindowNanos: UInt64 = 1_000_000
 
     typealias CallResult = Result<Secscore_Plugin_V1_Finding, PluginError>
     typealias HandshakeContinuation = CheckedContinuation<Result<PluginInfo, PluginError>, Never>
@@ -67,6 +81,16 @@ final class ConnectionCore: Sendable {
         var continuation: CheckedContinuation<Bool, Never>
     }
 
+    /// Who may read stdout.
+    enum StdoutOwner {
+        /// Nobody: no answer is awaited.
+        case none
+        /// The I/O thread.
+        case io
+        /// A caller waiting for its own answer.
+        case leader
+    }
+
     enum Stage {
         case running
         /// GOAWAY queued; stdin closes once flushed; SIGTERM at the deadline.
@@ -106,6 +130,9 @@ final class ConnectionCore: Sendable {
         /// timeout). A caller adding an earlier deadline must wake it.
         var pollDeadline: UInt64?
         var statistics = ConnectionStatistics()
+        var stdoutOwner = StdoutOwner.none
+        /// Set once the I/O thread has closed stdout.
+        var stdoutClosed = false
     }
 
     init(
@@ -118,6 +145,7 @@ final class ConnectionCore: Sendable {
         self.stdoutFD = stdout
         self.stderrFD = stderr
         self.wakeFD = ss_eventfd()
+        self.reader = Mutex(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes, maxMessageBytes: configuration.maxMessageBytes))
         _ = ss_set_nonblocking(stdin, 1)
         _ = ss_set_nonblocking(stdout, 1)
         self.state = Mutex(State(name: name, frameLimitOut: configuration.maxFrameBytes))
@@ -176,6 +204,7 @@ final class ConnectionCore: Sendable {
         let token = CallToken()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<CallResult, Never>) in
+                var leading: UInt32?
                 let rejected: PluginError? = state.withLock { s in
                     if let failure = s.failure ?? (s.shutdownRequested ? shutDownError(s.name) : nil) {
                         s.inFlight -= 1
@@ -190,6 +219,10 @@ final class ConnectionCore: Sendable {
                         s.inFlight -= 1
                         return PluginError(.cancelled, plugin: s.name, "request was cancelled before it was sent")
                     }
+                    if s.stdoutOwner == .none, !s.stdoutClosed, s.info != nil, case .running = s.stage {
+                        s.stdoutOwner = .leader
+                        leading = id
+                    }
                     s.nextID += 1
                     let now = monotonicNanos()
                     let deadline = now + timeout.nanoseconds
@@ -202,6 +235,9 @@ final class ConnectionCore: Sendable {
                     return nil
                 }
                 if let rejected { continuation.resume(returning: .failure(rejected)) }
+                // Resuming the continuation here, in its own body, returns
+                // the answer to this task without a hop to another thread.
+                if let leading { lead(awaiting: leading) }
             }
         } onCancel: {
             if let id = token.cancel() {
@@ -263,6 +299,72 @@ final class ConnectionCore: Sendable {
     var exitStatus: ExitStatus? { state.withLock { $0.exitStatus } }
     var statistics: ConnectionStatistics { state.withLock { $0.statistics } }
     private var name: String { state.withLock { $0.name } }
+
+    // MARK: - Leading
+
+    /// The caller owns stdout: waits on it for up to the leader window and
+    /// handles every frame that arrives (its own answer, others' answers,
+    /// logs), then hands stdout back. Ends, handing over to the I/O thread,
+    /// at end of stream or anything unusual.
+    private func lead(awaiting id: UInt32) {
+        let until = monotonicNanos() + Self.leaderWindowNanos
+        while true {
+            if state.withLock({ $0.pending[id] == nil }) { break }  // answered, failed or cancelled
+            let now = monotonicNanos()
+            guard now < until else { break }
+            var fd = pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&fd, 1, Int32(clamping: (until - now + 999_999) / 1_000_000))
+            if ready < 0, errno == EINTR { continue }
+            guard ready > 0, fd.revents & Int16(POLLIN) != 0 else { break }
+            let n = reader.withLock { decoder in
+                decoder.readInto { buffer in read(stdoutFD, buffer.baseAddress, buffer.count) }
+            }
+            if n < 0, errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
+            guard n > 0 else { break }  // end of stream: the I/O thread judges it
+            guard handleDecoded() else { break }
+        }
+        let handBack = state.withLock { s in
+            s.stdoutOwner = .none
+            return needsStdout(s)
+        }
+        if handBack { wake() }
+    }
+
+    /// Whether the I/O thread must watch stdout: an answer, a PONG or a
+    /// WELCOME is awaited, or the session is ending.
+    private func needsStdout(_ s: State) -> Bool {
+        guard case .running = s.stage else { return true }
+        return s.handshake != nil || !s.pending.isEmpty || !s.abandoned.isEmpty || !s.pings.isEmpty
+            || s.shutdownRequested || s.failure != nil || s.killRequested
+    }
+
+    /// Handles every complete message in the decoder. False when the bytes
+    /// were not frames (the plugin has been stopped).
+    private func handleDecoded() -> Bool {
+        while true {
+            let next: Result<WireMessage?, WireError> = reader.withLock { decoder in
+                Result { () throws(WireError) in try decoder.next() }
+            }
+            switch next {
+            case .success(let message?): handle(message)
+            case .success(nil): return true
+            case .failure(let error):
+                violation("\(error)")
+                return false
+            }
+        }
+    }
+
+    /// Takes stdout for the I/O thread, waiting out a caller's short lead.
+    private func takeStdoutForIO() {
+        while !state.withLock({ s in
+            if s.stdoutOwner == .leader { return false }
+            s.stdoutOwner = .io
+            return true
+        }) {
+            usleep(20)
+        }
+    }
 
     // MARK: - Slots
 
@@ -432,7 +534,6 @@ final class ConnectionCore: Sendable {
     // MARK: - The I/O thread
 
     private struct LoopState {
-        var decoder: FrameDecoder
         var stderrLines: LineSplitter
         var stdoutOpen = true
         var stderrOpen: Bool
@@ -442,20 +543,26 @@ final class ConnectionCore: Sendable {
 
     private func runLoop() {
         var loop = LoopState(
-            decoder: FrameDecoder(maxFrameBytes: configuration.maxFrameBytes, maxMessageBytes: configuration.maxMessageBytes),
             stderrLines: LineSplitter(maxLineBytes: configuration.maxLogLineBytes),
             stderrOpen: stderrFD >= 0)
         let pidfd = process?.pidfd ?? -1
         while true {
             let now = monotonicNanos()
-            let (wantWrite, deadline) = state.withLock { s in
+            let (wantWrite, deadline, watchStdout) = state.withLock { s in
                 let deadline = nextDeadline(s, loop: loop)
                 s.pollDeadline = deadline
-                return (s.stdinOpen && s.outboundStart < s.outbound.count, deadline)
+                // Stdout is watched only while something is awaited and no
+                // caller is reading it; when idle, the next caller may.
+                var watch = false
+                if s.stdoutOwner != .leader {
+                    watch = loop.stdoutOpen && needsStdout(s)
+                    s.stdoutOwner = watch ? .io : .none
+                }
+                return (s.stdinOpen && s.outboundStart < s.outbound.count, deadline, watch)
             }
             var fds: [pollfd] = []
             fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0))
-            let stdoutIndex = loop.stdoutOpen ? append(&fds, stdoutFD, POLLIN) : -1
+            let stdoutIndex = watchStdout ? append(&fds, stdoutFD, POLLIN) : -1
             let stderrIndex = loop.stderrOpen ? append(&fds, stderrFD, POLLIN) : -1
             let processIndex = (pidfd >= 0 && !(process?.isReaped ?? true)) ? append(&fds, pidfd, POLLIN) : -1
             let stdinIndex = wantWrite ? append(&fds, stdinFD, POLLOUT) : -1
@@ -551,15 +658,14 @@ final class ConnectionCore: Sendable {
     private func readStdoutOnce(_ loop: inout LoopState) -> StdoutRead {
         while true {
             var asked = 0
-            let n = loop.decoder.readInto { buffer in
-                asked = buffer.count
-                return read(stdoutFD, buffer.baseAddress, buffer.count)
+            let n = reader.withLock { decoder in
+                decoder.readInto { buffer in
+                    asked = buffer.count
+                    return read(stdoutFD, buffer.baseAddress, buffer.count)
+                }
             }
             if n > 0 {
-                do {
-                    while let message = try loop.decoder.next() { handle(message, loop: &loop) }
-                } catch {
-                    violation("\(error)")
+                guard handleDecoded() else {
                     loop.stdoutOpen = false
                     closeOutput(stdout: true)
                     return .broken
@@ -574,7 +680,7 @@ final class ConnectionCore: Sendable {
             // End of stream (or an error that means the same).
             loop.stdoutOpen = false
             closeOutput(stdout: true)
-            return .ended(truncated: truncation(loop.decoder))
+            return .ended(truncated: truncation())
         }
     }
 
@@ -610,12 +716,14 @@ final class ConnectionCore: Sendable {
     }
 
     /// Why the stream ended mid-frame, or nil when it ended cleanly.
-    private func truncation(_ decoder: FrameDecoder) -> String? {
-        do {
-            try decoder.finish()
-            return nil
-        } catch {
-            return "\(error)"
+    private func truncation() -> String? {
+        reader.withLock { decoder in
+            do {
+                try decoder.finish()
+                return nil
+            } catch {
+                return "\(error)"
+            }
         }
     }
 
@@ -676,16 +784,17 @@ final class ConnectionCore: Sendable {
     }
 
     private func closeOutput(stdout: Bool) {
-        state.withLock { _ in
+        state.withLock { s in
             _ = close(stdout ? stdoutFD : stderrFD)
+            if stdout { s.stdoutClosed = true }
         }
     }
 
     // MARK: Messages from the plugin
 
-    private func handle(_ message: WireMessage, loop: inout LoopState) {
+    private func handle(_ message: WireMessage) {
         switch message.type {
-        case .welcome: handleWelcome(message, loop: &loop)
+        case .welcome: handleWelcome(message)
         case .goAway: handleGoAway(message)
         case .response: handleResponse(message)
         case .log: handleLog(message)
@@ -703,7 +812,7 @@ final class ConnectionCore: Sendable {
         }
     }
 
-    private func handleWelcome(_ message: WireMessage, loop: inout LoopState) {
+    private func handleWelcome(_ message: WireMessage) {
         let welcome: Secscore_Plugin_V1_Welcome
         do {
             welcome = try Secscore_Plugin_V1_Welcome(serializedBytes: message.payload)
@@ -724,7 +833,7 @@ final class ConnectionCore: Sendable {
             let error = state.withLock { s in PluginError(.handshakeFailed, plugin: s.name, "invalid WELCOME: \(why)") }
             failAndKill(error)
         case .valid(let info):
-            loop.decoder.maxFrameBytes = info.maxFrameBytes
+            reader.withLock { $0.maxFrameBytes = info.maxFrameBytes }
             state.withLock { s in
                 s.name = info.name
                 s.info = info
@@ -946,7 +1055,10 @@ final class ConnectionCore: Sendable {
         // Answers it wrote just before exiting still count, and its last
         // words on stderr explain the exit: read both before judging.
         var truncated = truncated
-        if loop.stdoutOpen { truncated = drainStdout(&loop) ?? truncated }
+        if loop.stdoutOpen {
+            takeStdoutForIO()
+            truncated = drainStdout(&loop) ?? truncated
+        }
         if loop.stderrOpen { readStderr(&loop) }
         state.withLock { s in
             s.exitStatus = s.exitStatus ?? status
@@ -1032,6 +1144,7 @@ final class ConnectionCore: Sendable {
     }
 
     private func finish(_ loop: inout LoopState) {
+        takeStdoutForIO()
         if let process, !process.isReaped {
             process.killGroup(SIGKILL)
             if let status = process.reap(block: true) {
@@ -1046,6 +1159,7 @@ final class ConnectionCore: Sendable {
             s.abandoned.removeAll()
             closeStdin(&s)
             if loop.stdoutOpen { close(stdoutFD) }
+            s.stdoutClosed = true
             if loop.stderrOpen { close(stderrFD) }
             if let process, process.pidfd >= 0 { close(process.pidfd) }
             close(wakeFD)

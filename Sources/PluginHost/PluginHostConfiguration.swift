@@ -30,8 +30,8 @@ public struct PluginHostConfiguration: Sendable {
     public var maxLogLineBytes = 8 << 10
     /// Least severe level forwarded to `logHandler`.
     public var logLevel: PluginLogRecord.Level = .info
-    /// Receives every log line, sanitised. Called on the plugin's I/O thread;
-    /// keep it quick.
+    /// Receives every log line, sanitised. Called on the plugin's I/O thread
+    /// or on the thread of a caller reading its own answer; keep it quick.
     public var logHandler: @Sendable (PluginLogRecord) -> Void = { _ in }
     /// The complete environment of a plugin process: nothing of the host's
     /// own environment leaks unless listed in `passthroughEnvironment`.
