@@ -24,6 +24,10 @@ final class PluginSession: Sendable {
         /// Requests without a terminal response yet.
         var live: [UInt32: Task<Void, Never>] = [:]
         var reserved: Set<UInt32> = []
+        /// When each live request's deadline passes (monotonic ns), and its
+        /// timeout for the message. The read thread enforces them: a timer
+        /// task per request cost more than many checks.
+        var deadlines: [UInt32: (at: UInt64, timeoutMs: UInt32)] = [:]
         var seenIDs: UInt32 = 0
         var exitCode: Int32?
         var finished: CheckedContinuation<Int32, Never>?
@@ -63,6 +67,13 @@ final class PluginSession: Sendable {
     private func readLoop() {
         var decoder = FrameDecoder()
         while true {
+            // With requests in flight, wait for input only until the next
+            // deadline; with none, block in read.
+            if let wait = expireDeadlines() {
+                var fd = pollfd(fd: channel.input, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&fd, 1, wait)
+                if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            }
             let n = decoder.readInto { buffer in read(channel.input, buffer.baseAddress, buffer.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 {
@@ -79,6 +90,27 @@ final class PluginSession: Sendable {
                 return
             }
         }
+    }
+
+    /// Answers every request whose deadline has passed with
+    /// DEADLINE_EXCEEDED (cancelling its task); returns the milliseconds
+    /// until the next deadline, or nil when none is pending.
+    private func expireDeadlines() -> Int32? {
+        let now = monotonicNanos()
+        let (expired, next) = state.withLock { s -> ([(UInt32, UInt32)], UInt64?) in
+            guard !s.deadlines.isEmpty else { return ([], nil) }
+            var expired: [(UInt32, UInt32)] = []
+            var next: UInt64?
+            for (id, d) in s.deadlines {
+                if d.at <= now { expired.append((id, d.timeoutMs)) } else { next = min(next ?? d.at, d.at) }
+            }
+            return (expired, next)
+        }
+        for (id, timeoutMs) in expired {
+            respondError(id, .deadlineExceeded, "the check did not finish within \(timeoutMs) ms", cancelTask: true)
+        }
+        guard let next else { return expired.isEmpty ? nil : 0 }
+        return Int32(clamping: (next - min(next, monotonicNanos()) + 999_999) / 1_000_000)
     }
 
     /// Returns false when the session is over.
@@ -162,11 +194,11 @@ final class PluginSession: Sendable {
             s.reserved.insert(id)
             return nil
         }
+        let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : state.withLock { $0.defaultTimeoutMs }
         if let (code, message) = refusal {
             rejectRequest(id, code, message)
             return
         }
-        let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : state.withLock { $0.defaultTimeoutMs }
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutMs))
         var parameters: [String: [String]] = [:]
         for p in request.parameters { parameters[p.name, default: []] += p.values }
@@ -175,13 +207,6 @@ final class PluginSession: Sendable {
             facets: request.facets, parameters: parameters, deadline: deadline, session: self)
         let plugin = self.plugin
         let task = Task { [self] in
-            let watchdog = Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                if !Task.isCancelled {
-                    respondError(id, .deadlineExceeded, "the check did not finish within \(timeoutMs) ms", cancelTask: true)
-                }
-            }
-            defer { watchdog.cancel() }
             do {
                 let finding = try await plugin.evaluate(checkRequest)
                 respond(id, finding: finding.wire(requirementID: request.requirementID))
@@ -196,6 +221,7 @@ final class PluginSession: Sendable {
         let alreadyAnswered = state.withLock { s in
             guard s.reserved.remove(id) != nil else { return true }
             s.live[id] = task
+            s.deadlines[id] = (monotonicNanos() + UInt64(timeoutMs) * 1_000_000, timeoutMs)
             return false
         }
         if alreadyAnswered { task.cancel() }
@@ -207,6 +233,7 @@ final class PluginSession: Sendable {
     /// caller wins; the others' answers are dropped.
     private func claim(_ id: UInt32, cancelTask: Bool) -> Bool {
         let (won, task): (Bool, Task<Void, Never>?) = state.withLock { s in
+            s.deadlines[id] = nil
             if let task = s.live.removeValue(forKey: id) { return (true, task) }
             if s.reserved.remove(id) != nil { return (true, nil) }
             return (false, nil)
