@@ -34,6 +34,12 @@ static char *xstrdup(const char *s) {
 }
 
 static char *vformat(const char *fmt, va_list ap) {
+    /* "%s" is how text of any size is added safely; copying it directly
+     * avoids vsnprintf's byte-by-byte counting pass (slow for megabytes). */
+    if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+        const char *text = va_arg(ap, const char *);
+        return xstrdup(text ? text : "(null)");
+    }
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);

@@ -24,6 +24,10 @@ final class PluginProcess: @unchecked Sendable {
         self.stderrFD = stderr
     }
 
+    /// The buffer size asked for the stdin and stdout pipes (the kernel's
+    /// default ceiling for unprivileged processes).
+    static let protocolPipeBytes: Int32 = 1 << 20
+
     /// Spawns `executable` with a scrubbed environment and resource limits.
     static func spawn(
         _ executable: PluginExecutable,
@@ -46,6 +50,10 @@ final class PluginProcess: @unchecked Sendable {
             }
             pipes.append(fds)
         }
+        // Protocol pipes of 1 MiB instead of 64 KiB: a large request or
+        // answer crosses in a few writes instead of sixteen hand-offs
+        // between the processes. Best effort: the kernel may refuse.
+        for pipe in pipes.prefix(2) { _ = ss_set_pipe_size(pipe[0], Self.protocolPipeBytes) }
         // Child reads pipes[0][0], writes pipes[1][1] and pipes[2][1].
         var rlimits: [ss_rlimit] = []
         func add(_ resource: __rlimit_resource, _ value: UInt64?) {

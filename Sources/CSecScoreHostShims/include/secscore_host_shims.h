@@ -34,6 +34,10 @@ int ss_pipe_cloexec(int fds[2]);
 /// A close-on-exec, non-blocking eventfd used to wake a poll loop; -1 on error.
 int ss_eventfd(void);
 
+/// Asks for a pipe buffer of `bytes` (F_SETPIPE_SZ); returns the size set,
+/// or -1 (the default stays, e.g. above /proc/sys/fs/pipe-max-size).
+int ss_set_pipe_size(int fd, int bytes);
+
 /// Sets or clears O_NONBLOCK. Returns 0 or errno.
 int ss_set_nonblocking(int fd, int on);
 
