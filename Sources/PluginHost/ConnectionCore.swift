@@ -330,6 +330,32 @@ final class ConnectionCore: Sendable {
         if handBack { wake() }
     }
 
+    /// Reads and handles whatever the plugin has written that nobody has
+    /// read yet, without waiting. While nothing is awaited the I/O thread
+    /// leaves stdout alone (so the next caller can lead); a caller about to
+    /// trust earlier answers settles first, so that anything the plugin
+    /// wrote after them (a second answer, garbage) is judged in time.
+    func settle() {
+        let mine = state.withLock { s in
+            guard s.stdoutOwner == .none, !s.stdoutClosed else { return false }
+            s.stdoutOwner = .leader
+            return true
+        }
+        guard mine else { return }
+        while true {
+            let n = reader.withLock { decoder in
+                decoder.readInto { buffer in read(stdoutFD, buffer.baseAddress, buffer.count) }
+            }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0, handleDecoded() else { break }
+        }
+        let handBack = state.withLock { s in
+            s.stdoutOwner = .none
+            return needsStdout(s)
+        }
+        if handBack { wake() }
+    }
+
     /// Whether the I/O thread must watch stdout: an answer, a PONG or a
     /// WELCOME is awaited, or the session is ending.
     private func needsStdout(_ s: State) -> Bool {

@@ -117,6 +117,13 @@ public final class PluginConnection: Sendable {
         return core.exitStatus
     }
 
+    /// Reads and judges anything the plugin wrote that is still unread
+    /// (while no request is in flight, stdout is read on demand). Call it
+    /// before trusting earlier answers.
+    public func settle() {
+        core.settle()
+    }
+
     /// The failure that stopped the plugin, if one did. Results the plugin
     /// returned before a protocol violation should not be trusted either.
     public var failure: PluginError? { core.failure }

@@ -49,6 +49,7 @@ public final class SupervisedPlugin: Sendable {
         /// after it answered: the answer must not be believed either. A crash
         /// after a correct answer does not taint it.
         public var laterFailure: PluginError? {
+            connection?.settle()
             guard let failure = connection?.failure, failure.code == .protocolViolation else { return nil }
             return failure
         }

@@ -146,6 +146,9 @@ struct FaultTests {
             // marks the whole session as untrustworthy.
             _ = try? await connection.evaluate(request("test.fault"))
             try await Task.sleep(for: .milliseconds(200))
+            // With nothing in flight stdout is read on demand: settle, as
+            // the evaluator does before it trusts an answer.
+            connection.settle()
             #expect(connection.failure?.code == .protocolViolation)
             #expect(connection.failure?.description.contains("already answered") == true)
             await connection.shutdown()
