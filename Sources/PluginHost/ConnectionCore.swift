@@ -1096,7 +1096,7 @@ final class ConnectionCore: Sendable {
                     if let truncated, !truncated.isEmpty { text += "; \(truncated)" }
                     if !s.recentStderr.isEmpty { text += "; last stderr: " + s.recentStderr.suffix(3).joined(separator: " | ") }
                     let code: PluginError.Code = s.handshake != nil ? .handshakeFailed : .exited
-                    fail(&s, PluginError(code, plugin: s.name, text), kill: false)
+                    fail(&s, PluginError(code, plugin: s.name, text, diedWhileStarting: s.handshake != nil), kill: false)
                 }
             }
             closeStdin(&s)

@@ -49,17 +49,21 @@ public struct PluginError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The canonical code the plugin sent, for `.pluginReported`.
     public let callCode: Secscore_Plugin_V1_Code?
     private let message: String
+    /// The process died while starting (as opposed to refusing, hanging or
+    /// failing a trust check): starting it again may well work.
+    let diedWhileStarting: Bool
 
     public var description: String { "plugin \(plugin): \(message)" }
 
     /// The sentence without the plugin's name.
     public var reason: String { message }
 
-    init(_ code: Code, plugin: String, _ message: String, callCode: Secscore_Plugin_V1_Code? = nil) {
+    init(_ code: Code, plugin: String, _ message: String, callCode: Secscore_Plugin_V1_Code? = nil, diedWhileStarting: Bool = false) {
         self.code = code
         self.plugin = plugin
         self.message = message
         self.callCode = callCode
+        self.diedWhileStarting = diedWhileStarting
     }
 
     static func spawn(_ path: String, step: String, errno err: Int32) -> PluginError {

@@ -24,23 +24,17 @@ public final class PluginSet: Sendable {
     public static func launch(
         _ executables: [PluginExecutable], configuration: PluginHostConfiguration
     ) async throws(PluginSetError) -> PluginSet {
-        let outcomes = await withTaskGroup(of: (Int, Result<PluginConnection, PluginError>).self) { group in
+        let outcomes = await withTaskGroup(of: (Int, Result<(connection: PluginConnection, retries: Int), PluginError>).self) { group in
             for (index, executable) in executables.enumerated() {
                 group.addTask {
-                    do {
-                        return (index, .success(try await PluginConnection.launch(executable, configuration: configuration)))
-                    } catch let error as PluginError {
-                        return (index, .failure(error))
-                    } catch {
-                        return (index, .failure(PluginError(.spawnFailed, plugin: executable.path, "\(error)")))
-                    }
+                    (index, await launchRetrying(executable, configuration: configuration))
                 }
             }
-            var results: [(Int, Result<PluginConnection, PluginError>)] = []
+            var results: [(Int, Result<(connection: PluginConnection, retries: Int), PluginError>)] = []
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        var connections: [PluginConnection] = []
+        var connections: [(connection: PluginConnection, retries: Int)] = []
         var failures: [PluginError] = []
         for outcome in outcomes {
             switch outcome {
@@ -51,7 +45,7 @@ public final class PluginSet: Sendable {
         var routes: [String: SupervisedPlugin] = [:]
         var conflicts: [String] = []
         var declaredBy: [String: PluginConnection] = [:]
-        for connection in connections {
+        for (connection, _) in connections {
             for requirement in connection.info.requirementIDs {
                 if let other = declaredBy[requirement] {
                     conflicts.append(
@@ -62,16 +56,39 @@ public final class PluginSet: Sendable {
             }
         }
         if !conflicts.isEmpty {
-            for connection in connections { await connection.shutdown() }
+            for (connection, _) in connections { await connection.shutdown() }
             throw PluginSetError(conflicts.joined(separator: "; ") + "; remove one of them or point --plugin-dir elsewhere")
         }
         let plugins = connections.map {
-            SupervisedPlugin($0, configuration: configuration, policy: configuration.restartPolicy)
+            SupervisedPlugin($0.connection, configuration: configuration, policy: configuration.restartPolicy, restarts: $0.retries)
         }
         for plugin in plugins {
             for requirement in plugin.info.requirementIDs { routes[requirement] = plugin }
         }
         return PluginSet(plugins: plugins, launchFailures: failures, routes: routes)
+    }
+
+    /// Starts one plugin. A process that dies during its handshake (a
+    /// crash, the OOM killer, a signal from outside) is started again, at
+    /// most twice and with the policy's backoff, since one that dies every
+    /// time should not delay the run much; one that refuses, hangs, or fails
+    /// a trust check is not started again.
+    private static func launchRetrying(
+        _ executable: PluginExecutable, configuration: PluginHostConfiguration
+    ) async -> Result<(connection: PluginConnection, retries: Int), PluginError> {
+        let policy = configuration.restartPolicy
+        var retries = 0
+        while true {
+            do {
+                return .success((try await PluginConnection.launch(executable, configuration: configuration), retries))
+            } catch {
+                guard error.diedWhileStarting, retries < min(2, policy.maxConsecutiveFailures, policy.maxRestarts) else {
+                    return .failure(error)
+                }
+                retries += 1
+                try? await Task.sleep(for: policy.backoff(streak: retries))
+            }
+        }
     }
 
     /// The plugin that answers `requirementID`, if any.

@@ -31,12 +31,14 @@ public final class SupervisedPlugin: Sendable {
     }
 
     /// Wraps a connection that has completed its handshake.
-    public init(_ connection: PluginConnection, configuration: PluginHostConfiguration, policy: RestartPolicy) {
+    /// - Parameter restarts: how often starting it already had to be
+    ///   retried (counted in `restartCount`).
+    public init(_ connection: PluginConnection, configuration: PluginHostConfiguration, policy: RestartPolicy, restarts: Int = 0) {
         self.executable = connection.executable
         self.info = connection.info
         self.configuration = configuration
         self.policy = policy
-        self.state = Mutex(State(current: connection))
+        self.state = Mutex(State(current: connection, restarts: restarts))
     }
 
     /// What one request got, and from which process.

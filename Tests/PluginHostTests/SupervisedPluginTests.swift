@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import PluginHost
 import SecScoreTestSupport
@@ -140,6 +141,55 @@ struct SupervisedPluginTests {
             #expect(statuses.allSatisfy { $0 == .compliant })
             #expect(plugin.restartCount == 1)
             await plugin.shutdown()
+        }
+    }
+}
+
+/// Starting a plugin: one that dies during its handshake is started again.
+@Suite("Starting plugins")
+struct StartRetryTests {
+    @Test func aPluginKilledWhileStartingIsStartedAgain() async throws {
+        try await withLeakCheck {
+            let dir = ScratchDirectory()
+            let flag = dir.path + "/started"
+            let script = dir.script("secscore-plugin-flaky", """
+                #!/bin/sh
+                if [ -e \(flag) ]; then exec \(product("test-plugin-misbehaving")) ok; fi
+                : > \(flag)
+                exec \(product("test-plugin-misbehaving")) crash-before-handshake
+                """)
+            let set = try await PluginSet.launch([PluginExecutable(path: script)], configuration: fastConfiguration())
+            #expect(set.launchFailures.isEmpty)
+            let plugin = try #require(set.plugin(for: "test.fault"))
+            #expect(plugin.restartCount == 1)
+            #expect(try await plugin.evaluate(request("test.fault")).result.get().status == .compliant)
+            await set.shutdown()
+        }
+    }
+
+    @Test func oneThatAlwaysDiesIsGivenUpAfterTwoMoreTries() async throws {
+        try await withLeakCheck {
+            let dir = ScratchDirectory()
+            let log = dir.path + "/starts"
+            let script = dir.script("secscore-plugin-doomed", """
+                #!/bin/sh
+                echo x >> \(log)
+                exec \(product("test-plugin-misbehaving")) crash-before-handshake
+                """)
+            let set = try await PluginSet.launch([PluginExecutable(path: script)], configuration: fastConfiguration())
+            #expect(set.launchFailures.count == 1)
+            #expect(set.launchFailures.first?.description.contains("exited before completing the handshake") == true)
+            let starts = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+            #expect(starts == 3)
+            await set.shutdown()
+        }
+    }
+
+    @Test func oneThatRefusesIsNotStartedAgain() async throws {
+        try await withLeakCheck {
+            let set = try await PluginSet.launch([misbehaving("refuse-version")], configuration: fastConfiguration())
+            #expect(set.launchFailures.first?.code == .refused)
+            await set.shutdown()
         }
     }
 }
