@@ -152,7 +152,7 @@ let package = Package(
         /// The soak (make soak): the real CLI and plugins under injected faults.
         .executableTarget(
             name: "secscore-soak",
-            dependencies: ["CSecScoreHostShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CSecScoreHostShims", "SecScoreSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/Soak"
         ),
         .executableTarget(
@@ -177,7 +177,7 @@ let package = Package(
                 "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
             ]
         ),
-        .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire", "SecScoreTestSupport"]),
+        .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire", "SecScoreSynth", "SecScoreTestSupport"]),
         .testTarget(
             name: "SecScoreEngineTests",
             dependencies: [

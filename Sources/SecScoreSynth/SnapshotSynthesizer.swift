@@ -233,11 +233,17 @@ struct Writer {
     }
 }
 
-/// SplitMix64: tiny, seeded, identical on every machine.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+/// SplitMix64: tiny, seeded, identical on every machine. Public because
+/// every seeded thing in the project (the soak's faults, the corruption
+/// tests) should draw from the same generator.
+public struct SplitMix: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(_ seed: UInt64) { state = seed }
+
+    /// A number in 0..<n (0 when n is 0).
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

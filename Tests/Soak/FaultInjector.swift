@@ -1,4 +1,5 @@
 import Glibc
+import SecScoreSynth
 import Synchronization
 
 /// The ways the soak disturbs a plugin process from outside.
@@ -26,13 +27,13 @@ final class FaultInjector: Sendable {
     private let host: Int32
     private let count: Int
     private let meanInterval: Double
-    private let state: Mutex<(random: SeededRandom, faults: [Fault], done: Bool)>
+    private let state: Mutex<(random: SplitMix, faults: [Fault], done: Bool)>
 
     init(host: Int32, count: Int, meanInterval: Double, seed: UInt64) {
         self.host = host
         self.count = count
         self.meanInterval = meanInterval
-        self.state = Mutex((SeededRandom(state: seed), [], false))
+        self.state = Mutex((SplitMix(seed), [], false))
     }
 
     var faults: [Fault] { state.withLock { $0.faults } }

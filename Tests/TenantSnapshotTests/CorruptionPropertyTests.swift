@@ -1,4 +1,5 @@
 import Foundation
+import SecScoreSynth
 import SecScoreTestSupport
 import TenantSnapshot
 import Testing
@@ -14,18 +15,7 @@ struct CorruptionPropertyTests {
         return parts.joined(separator: "/") + "/Examples/snapshots/fabrikam-distributor"
     }()
 
-    /// SplitMix64: small, seeded, the same sequence on every machine.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
+    typealias Random = SplitMix
 
     static let replacements = [
         "\"2025-02-30T10:00:00Z\"", "\"9999-99-99\"", "1e400", "-1", "18446744073709551616", "\"not a number\"",
@@ -74,7 +64,7 @@ struct CorruptionPropertyTests {
 
     @Test func corruptionsNeverCrashAndErrorsNameTheFile() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples).filter { $0.hasSuffix(".json") }.sorted()
-        var rng = Random(state: 20251115)
+        var rng = Random(20251115)
         var errors = 0
         var loads = 0
         for round in 0..<400 {
