@@ -22,7 +22,8 @@ struct JSONNode {
         self.index = -1
     }
 
-    private init(element value: JSONValue, of arrayPath: String, at index: Int, file: String) {
+    /// Element `index` of the array at `arrayPath`.
+    init(element value: JSONValue, of arrayPath: String, at index: Int, file: String) {
         self.value = value
         self.file = file
         self.base = arrayPath

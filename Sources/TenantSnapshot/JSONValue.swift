@@ -78,6 +78,118 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// What stopped a streamed collection: the JSON, or an item's decoder.
+    enum CollectionError: Error {
+        case parse(JSONParseError)
+        case item(SnapshotError)
+    }
+
+    /// Parses a collection document without keeping its items: each element
+    /// of the top-level `"value"` array, or of a top-level array, goes to
+    /// `item` with its index as soon as it is parsed, and is then dropped.
+    /// A million-item file thus never exists as one tree.
+    /// - Returns: the document with that array left empty (so the caller
+    ///   can still read `@odata.nextLink`, or a single entity), and whether
+    ///   an array was streamed.
+    static func parseCollection(
+        _ bytes: [UInt8], item: (JSONValue, Int) throws(SnapshotError) -> Void
+    ) throws(CollectionError) -> (document: JSONValue, streamed: Bool) {
+        var parser = JSONParser(bytes: bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
+        parser.skipWhitespace()
+        let document: JSONValue
+        var streamed = false
+        guard parser.index < bytes.count else { throw .parse(parser.error("unexpected end of the document")) }
+        switch bytes[parser.index] {
+        case UInt8(ascii: "["):
+            try parser.streamArray(item)
+            document = .array([])
+            streamed = true
+        case UInt8(ascii: "{"):
+            document = try parser.parseTopObject(item, streamed: &streamed)
+        default:
+            do { document = try parser.parseValue() } catch { throw .parse(error) }
+        }
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw .parse(parser.error("unexpected text after the end of the document")) }
+        return (document, streamed)
+    }
+
+    /// An array whose elements go to `item` one by one.
+    private mutating func streamArray(_ item: (JSONValue, Int) throws(SnapshotError) -> Void) throws(CollectionError) {
+        do { try enter() } catch { throw .parse(error) }
+        defer { depth -= 1 }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        var position = 0
+        while true {
+            skipWhitespace()
+            let value: JSONValue
+            do { value = try parseValue() } catch { throw .parse(error) }
+            do { try item(value, position) } catch { throw .item(error) }
+            position += 1
+            skipWhitespace()
+            guard index < bytes.count else { throw .parse(error("unexpected end of the document inside an array")) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return
+            }
+            throw .parse(error("expected ',' or ']' in an array"))
+        }
+    }
+
+    /// The top-level object, streaming its `"value"` array.
+    private mutating func parseTopObject(
+        _ item: (JSONValue, Int) throws(SnapshotError) -> Void, streamed: inout Bool
+    ) throws(CollectionError) -> JSONValue {
+        do { try enter() } catch { throw .parse(error) }
+        defer { depth -= 1 }
+        index += 1
+        var members: [(String, JSONValue)] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw .parse(error("expected a member name in double quotes")) }
+            let key: String
+            do { key = try parseString() } catch { throw .parse(error) }
+            guard !members.contains(where: { $0.0 == key }) else { throw .parse(error("duplicate member \"\(key)\"")) }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw .parse(error("expected ':' after member name \"\(key)\"")) }
+            index += 1
+            skipWhitespace()
+            if key == "value", index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                try streamArray(item)
+                streamed = true
+                members.append((key, .array([])))
+            } else {
+                do { members.append((key, try parseValue())) } catch { throw .parse(error) }
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw .parse(error("unexpected end of the document inside an object")) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(members)
+            }
+            throw .parse(error("expected ',' or '}' in an object"))
+        }
+    }
+
     private func error(_ message: String) -> JSONParseError {
         var line = 1
         var column = 1

@@ -45,8 +45,7 @@ public enum SnapshotLoader {
             facets.roleEligibilities.items = try collection(node).map { n throws(SnapshotError) in try decodeRoleAssignment(n, eligibility: true) }
             present.insert(.roleEligibilities)
         }
-        if let node = try root("users.json") {
-            var users = try collection(node).map(decodeUser)
+        if var users = try streamedCollection(path("users.json"), decode: decodeUser) {
             if let mfa = try root("perUserMfa.json") {
                 try mergePerUserMfa(mfa, into: &users)
             }
@@ -59,8 +58,8 @@ public enum SnapshotLoader {
             facets.groups.items = try collection(node).map(decodeGroup)
             present.insert(.groups)
         }
-        if let node = try root("userRegistrationDetails.json") {
-            facets.registrationDetails.items = try collection(node).map(decodeRegistration)
+        if let items = try streamedCollection(path("userRegistrationDetails.json"), decode: decodeRegistration) {
+            facets.registrationDetails.items = items
             present.insert(.registrationDetails)
         }
         if let node = try root("securityDefaults.json") {
@@ -75,16 +74,16 @@ public enum SnapshotLoader {
             facets.conditionalAccessPolicies.items = try collection(node).map(decodePolicy)
             present.insert(.conditionalAccessPolicies)
         }
-        if let node = try root("securityAlerts.json") {
-            facets.securityAlerts.items = try collection(node).map(decodeAlert)
+        if let items = try streamedCollection(path("securityAlerts.json"), decode: decodeAlert) {
+            facets.securityAlerts.items = items
             present.insert(.securityAlerts)
         }
-        if let node = try root("customerMfa.json") {
-            facets.customerMfa.items = try collection(node, idKey: "tenantId").map(decodeCustomerMfa)
+        if let items = try streamedCollection(path("customerMfa.json"), idKey: "tenantId", decode: decodeCustomerMfa) {
+            facets.customerMfa.items = items
             present.insert(.customerMfa)
         }
-        if let node = try root("spendingBudgets.json") {
-            facets.spendingBudgets.items = try collection(node, idKey: "customerTenantId").map(decodeSpending)
+        if let items = try streamedCollection(path("spendingBudgets.json"), idKey: "customerTenantId", decode: decodeSpending) {
+            facets.spendingBudgets.items = items
             present.insert(.spendingBudgets)
         }
         return TenantSnapshot(directory: directory, partner: partner, facets: facets, presentFacets: present)
@@ -94,6 +93,16 @@ public enum SnapshotLoader {
 
     /// Reads and parses a file; nil when it does not exist.
     static func readJSON(_ path: String) throws(SnapshotError) -> JSONNode? {
+        guard let bytes = try readBytes(path) else { return nil }
+        do {
+            return JSONNode(value: try JSONParser.parse(bytes), path: "$", file: path)
+        } catch {
+            throw SnapshotError(file: path, path: "", "is not valid JSON: \(error)")
+        }
+    }
+
+    /// A file's bytes; nil when it does not exist.
+    static func readBytes(_ path: String) throws(SnapshotError) -> [UInt8]? {
         guard let file = fopen(path, "rb") else {
             if errno == ENOENT { return nil }
             throw SnapshotError(file: path, path: "", "cannot read: \(String(cString: strerror(errno)))")
@@ -119,11 +128,81 @@ public enum SnapshotLoader {
                 break
             }
         }
+        return bytes
+    }
+
+    /// A collection file decoded item by item as it is parsed, with the same
+    /// rules and messages as `collection`: the big collections (users,
+    /// registrations, alerts, customers, subscriptions) never exist as one
+    /// JSON tree. Nil when the file does not exist.
+    static func streamedCollection<T>(
+        _ path: String, idKey: String = "id", decode: (JSONNode) throws(SnapshotError) -> T
+    ) throws(SnapshotError) -> [T]? {
+        guard let bytes = try readBytes(path) else { return nil }
+        let bare = bytes.first { ![0x20, 0x0A, 0x0D, 0x09, 0xEF, 0xBB, 0xBF].contains($0) } == UInt8(ascii: "[")
+        let arrayPath = bare ? "$" : "$.value"
+        var items: [T] = []
+        var seen: [String: Int] = [:]
+        let parsed: (document: JSONValue, streamed: Bool)
         do {
-            return JSONNode(value: try JSONParser.parse(bytes), path: "$", file: path)
+            parsed = try JSONParser.parseCollection(bytes) { value, index throws(SnapshotError) in
+                let node = JSONNode(element: value, of: arrayPath, at: index, file: path)
+                try checkItem(node, position: index, idKey: idKey, seen: &seen, path: { "\(arrayPath)[\($0)]" })
+                items.append(try decode(node))
+            }
         } catch {
-            throw SnapshotError(file: path, path: "", "is not valid JSON: \(error)")
+            switch error {
+            case .parse(let e): throw SnapshotError(file: path, path: "", "is not valid JSON: \(e)")
+            case .item(let e): throw e
+            }
         }
+        let top = JSONNode(value: parsed.document, path: "$", file: path)
+        switch parsed.document {
+        case .array:
+            return items
+        case .object:
+            try refuseLaterPages(top)
+            if parsed.streamed { return items }
+            if let value = top.member("value") {
+                _ = try value.elements()  // not an array: says so
+                return items
+            }
+            guard parsed.document[idKey] != nil else { throw missingValue(top) }
+            var none: [String: Int] = [:]
+            try checkItem(top, position: 0, idKey: idKey, seen: &none, path: { _ in "$" })
+            return [try decode(top)]
+        default:
+            throw notACollection(top)
+        }
+    }
+
+    /// An item must be an object, and its id (when it has one) unique.
+    private static func checkItem(
+        _ item: JSONNode, position: Int, idKey: String, seen: inout [String: Int], path: (Int) -> String
+    ) throws(SnapshotError) {
+        _ = try item.object()
+        let id = try item.string(idKey)
+        guard !id.isEmpty else { return }
+        if let first = seen[id] {
+            throw item.fail(idKey, "duplicate \(idKey) \"\(id)\", already used at \(path(first))")
+        }
+        seen[id] = position
+    }
+
+    private static func refuseLaterPages(_ node: JSONNode) throws(SnapshotError) {
+        if node.member("@odata.nextLink") != nil {
+            throw node.fail(
+                "@odata.nextLink",
+                "is set: this file holds only the first page of the results; fetch every page (e.g. az rest with --url on each nextLink) and put all items in one \"value\" array")
+        }
+    }
+
+    private static func missingValue(_ node: JSONNode) -> SnapshotError {
+        node.fail("value", "is missing; expected the collection response {\"value\": [...]}, a bare array, or one item")
+    }
+
+    private static func notACollection(_ node: JSONNode) -> SnapshotError {
+        node.fail("expected a collection response {\"value\": [...]}, found \(node.value.kind)")
     }
 
     /// The items of a collection response: `{"value": [...]}` as Graph sends
@@ -135,32 +214,22 @@ public enum SnapshotLoader {
         case .array:
             items = try node.elements()
         case .object:
-            if node.member("@odata.nextLink") != nil {
-                throw node.fail(
-                    "@odata.nextLink",
-                    "is set: this file holds only the first page of the results; fetch every page (e.g. az rest with --url on each nextLink) and put all items in one \"value\" array")
-            }
+            try refuseLaterPages(node)
             if let value = node.member("value") {
                 items = try value.elements()
             } else if node.value[idKey] != nil {
                 // A single entity, as a GET of one item returns it.
                 items = [node]
             } else {
-                throw node.fail("value", "is missing; expected the collection response {\"value\": [...]}, a bare array, or one item")
+                throw missingValue(node)
             }
         default:
-            throw node.fail("expected a collection response {\"value\": [...]}, found \(node.value.kind)")
+            throw notACollection(node)
         }
         var seen: [String: Int] = [:]
         seen.reserveCapacity(items.count)
         for (position, item) in items.enumerated() {
-            _ = try item.object()
-            let id = try item.string(idKey)
-            guard !id.isEmpty else { continue }
-            if let first = seen[id] {
-                throw item.fail(idKey, "duplicate \(idKey) \"\(id)\", already used at \(items[first].path)")
-            }
-            seen[id] = position
+            try checkItem(item, position: position, idKey: idKey, seen: &seen, path: { items[$0].path })
         }
         return items
     }
