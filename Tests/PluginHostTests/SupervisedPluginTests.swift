@@ -17,10 +17,11 @@ struct SupervisedPluginTests {
         return SupervisedPlugin(try await PluginConnection.launch(executable, configuration: c), configuration: c, policy: policy)
     }
 
-    /// Waits until the host has noticed that `pid` is gone.
+    /// Waits until the host has reaped `pid` (its I/O thread records the
+    /// failure right after reaping), plus a margin.
     func waitUntilReaped(_ plugin: SupervisedPlugin, _ pid: Int32) async throws {
-        for _ in 0..<200 {
-            if !processIsAlive(pid) { break }
+        for _ in 0..<500 {
+            if !processExists(pid) { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         try await Task.sleep(for: .milliseconds(50))

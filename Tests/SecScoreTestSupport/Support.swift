@@ -184,6 +184,12 @@ public func processesInGroup(_ pgid: Int32) -> [Int32] {
 }
 
 /// True when `pid` names a live process (not a zombie).
+/// Whether `pid` is still in the process table (a zombie counts: it has
+/// not been reaped yet).
+public func processExists(_ pid: Int32) -> Bool {
+    allProcesses().contains { $0.pid == pid }
+}
+
 public func processIsAlive(_ pid: Int32) -> Bool {
     guard let p = allProcesses().first(where: { $0.pid == pid }) else { return false }
     return p.state != "Z"
