@@ -96,97 +96,42 @@ public struct JSONParser {
     ) throws(CollectionError) -> (document: JSONValue, streamed: Bool) {
         var parser = JSONParser(bytes: bytes)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
-        parser.skipWhitespace()
-        let document: JSONValue
         var streamed = false
-        guard parser.index < bytes.count else { throw .parse(parser.error("unexpected end of the document")) }
-        switch bytes[parser.index] {
-        case UInt8(ascii: "["):
-            try parser.streamArray(item)
-            document = .array([])
+        // An item's error stops the parse; it is kept here and wins over
+        // the parse error used to unwind.
+        var failure: SnapshotError?
+        func stream(_ parser: inout JSONParser) throws(JSONParseError) {
             streamed = true
-        case UInt8(ascii: "{"):
-            document = try parser.parseTopObject(item, streamed: &streamed)
-        default:
-            do { document = try parser.parseValue() } catch { throw .parse(error) }
+            let finished = try parser.forEachElement { value, position in
+                do throws(SnapshotError) {
+                    try item(value, position)
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
+            }
+            if !finished { throw parser.error("stopped by an item") }
         }
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw .parse(parser.error("unexpected text after the end of the document")) }
-        return (document, streamed)
-    }
-
-    /// An array whose elements go to `item` one by one.
-    private mutating func streamArray(_ item: (JSONValue, Int) throws(SnapshotError) -> Void) throws(CollectionError) {
-        do { try enter() } catch { throw .parse(error) }
-        defer { depth -= 1 }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return
-        }
-        var position = 0
-        while true {
-            skipWhitespace()
-            let value: JSONValue
-            do { value = try parseValue() } catch { throw .parse(error) }
-            do { try item(value, position) } catch { throw .item(error) }
-            position += 1
-            skipWhitespace()
-            guard index < bytes.count else { throw .parse(error("unexpected end of the document inside an array")) }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
+        do throws(JSONParseError) {
+            parser.skipWhitespace()
+            guard parser.index < bytes.count else { throw parser.error("unexpected end of the document") }
+            let document: JSONValue
+            switch bytes[parser.index] {
+            case UInt8(ascii: "["):
+                try stream(&parser)
+                document = .array([])
+            case UInt8(ascii: "{"):
+                document = try parser.parseObject(streamingValue: true, stream)
+            default:
+                document = try parser.parseValue()
             }
-            if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return
-            }
-            throw .parse(error("expected ',' or ']' in an array"))
-        }
-    }
-
-    /// The top-level object, streaming its `"value"` array.
-    private mutating func parseTopObject(
-        _ item: (JSONValue, Int) throws(SnapshotError) -> Void, streamed: inout Bool
-    ) throws(CollectionError) -> JSONValue {
-        do { try enter() } catch { throw .parse(error) }
-        defer { depth -= 1 }
-        index += 1
-        var members: [(String, JSONValue)] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw .parse(error("expected a member name in double quotes")) }
-            let key: String
-            do { key = try parseString() } catch { throw .parse(error) }
-            guard !members.contains(where: { $0.0 == key }) else { throw .parse(error("duplicate member \"\(key)\"")) }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw .parse(error("expected ':' after member name \"\(key)\"")) }
-            index += 1
-            skipWhitespace()
-            if key == "value", index < bytes.count, bytes[index] == UInt8(ascii: "[") {
-                try streamArray(item)
-                streamed = true
-                members.append((key, .array([])))
-            } else {
-                do { members.append((key, try parseValue())) } catch { throw .parse(error) }
-            }
-            skipWhitespace()
-            guard index < bytes.count else { throw .parse(error("unexpected end of the document inside an object")) }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
-            throw .parse(error("expected ',' or '}' in an object"))
+            parser.skipWhitespace()
+            guard parser.index == bytes.count else { throw parser.error("unexpected text after the end of the document") }
+            return (document, streamed)
+        } catch {
+            if let failure { throw .item(failure) }
+            throw .parse(error)
         }
     }
 
@@ -238,6 +183,15 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        try parseObject(streamingValue: false) { _ in }
+    }
+
+    /// An object. With `streamingValue`, a member `"value"` whose value is
+    /// an array is handed to `stream` instead of being parsed into the tree
+    /// (it is kept as an empty array).
+    private mutating func parseObject(
+        streamingValue: Bool, _ stream: (inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -265,7 +219,12 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after member name \"\(key)\"") }
             index += 1
             skipWhitespace()
-            members.append((key, try parseValue()))
+            if streamingValue, key == "value", index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                try stream(&self)
+                members.append((key, .array([])))
+            } else {
+                members.append((key, try parseValue()))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of the document inside an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -281,18 +240,30 @@ public struct JSONParser {
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        var items: [JSONValue] = []
+        _ = try forEachElement { value, _ in
+            items.append(value)
+            return true
+        }
+        return .array(items)
+    }
+
+    /// Parses an array, handing each element and its index to `element`,
+    /// which returns false to stop. Returns false when it was stopped.
+    private mutating func forEachElement(_ element: (JSONValue, Int) -> Bool) throws(JSONParseError) -> Bool {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(items)
+            return true
         }
+        var position = 0
         while true {
             skipWhitespace()
-            items.append(try parseValue())
+            guard element(try parseValue(), position) else { return false }
+            position += 1
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of the document inside an array") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -301,7 +272,7 @@ public struct JSONParser {
             }
             if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(items)
+                return true
             }
             throw error("expected ',' or ']' in an array")
         }
