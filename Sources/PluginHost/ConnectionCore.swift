@@ -323,11 +323,7 @@ final class ConnectionCore: Sendable {
             guard n > 0 else { break }  // end of stream: the I/O thread judges it
             guard handleDecoded() else { break }
         }
-        let handBack = state.withLock { s in
-            s.stdoutOwner = .none
-            return needsStdout(s)
-        }
-        if handBack { wake() }
+        handStdoutBack()
     }
 
     /// Reads and handles whatever the plugin has written that nobody has
@@ -349,11 +345,17 @@ final class ConnectionCore: Sendable {
             if n < 0, errno == EINTR { continue }
             guard n > 0, handleDecoded() else { break }
         }
-        let handBack = state.withLock { s in
+        handStdoutBack()
+    }
+
+    /// A caller gives stdout back, waking the I/O thread when it must
+    /// watch it.
+    private func handStdoutBack() {
+        let wakeIO = state.withLock { s in
             s.stdoutOwner = .none
             return needsStdout(s)
         }
-        if handBack { wake() }
+        if wakeIO { wake() }
     }
 
     /// Whether the I/O thread must watch stdout: an answer, a PONG or a
