@@ -34,36 +34,32 @@ public final class PluginSet: Sendable {
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        var connections: [(connection: PluginConnection, retries: Int)] = []
+        var plugins: [SupervisedPlugin] = []
         var failures: [PluginError] = []
         for outcome in outcomes {
             switch outcome {
-            case .success(let c): connections.append(c)
+            case .success(let started):
+                plugins.append(SupervisedPlugin(
+                    started.connection, configuration: configuration, policy: configuration.restartPolicy,
+                    restarts: started.retries))
             case .failure(let e): failures.append(e)
             }
         }
         var routes: [String: SupervisedPlugin] = [:]
         var conflicts: [String] = []
-        var declaredBy: [String: PluginConnection] = [:]
-        for (connection, _) in connections {
-            for requirement in connection.info.requirementIDs {
-                if let other = declaredBy[requirement] {
+        for plugin in plugins {
+            for requirement in plugin.info.requirementIDs {
+                if let other = routes[requirement] {
                     conflicts.append(
-                        "requirement \(requirement) is declared by both \(other.info.name) (\(other.executable.path)) and \(connection.info.name) (\(connection.executable.path))")
+                        "requirement \(requirement) is declared by both \(other.info.name) (\(other.executable.path)) and \(plugin.info.name) (\(plugin.executable.path))")
                 } else {
-                    declaredBy[requirement] = connection
+                    routes[requirement] = plugin
                 }
             }
         }
         if !conflicts.isEmpty {
-            for (connection, _) in connections { await connection.shutdown() }
+            for plugin in plugins { await plugin.shutdown() }
             throw PluginSetError(conflicts.joined(separator: "; ") + "; remove one of them or point --plugin-dir elsewhere")
-        }
-        let plugins = connections.map {
-            SupervisedPlugin($0.connection, configuration: configuration, policy: configuration.restartPolicy, restarts: $0.retries)
-        }
-        for plugin in plugins {
-            for requirement in plugin.info.requirementIDs { routes[requirement] = plugin }
         }
         return PluginSet(plugins: plugins, launchFailures: failures, routes: routes)
     }
