@@ -183,15 +183,15 @@ public enum AdminMFAChecker {
         }
         if failing == 0 {
             out.status(.compliant)
-            out.finding.insights.insert("All \(plural(admins.count, "admin")) are covered by MFA and have registered MFA.", at: 0)
+            out.headline("All \(plural(admins.count, "admin")) are covered by MFA and have registered MFA.")
         } else if !undecided.isEmpty && undecided.count == uncovered && unregistered == 0 {
             // Not covered by what we can see, but a coverage source is missing.
             let missing = [f.hasSecurityDefaults ? nil : "securityDefaults.json", f.hasConditionalAccessPolicies ? nil : "conditionalAccessPolicies.json"].compactMap { $0 }
             out.status(.couldNotCheck)
-            out.finding.insights.insert("Cannot tell whether \(plural(undecided.count, "admin")) are covered: \(missing.joined(separator: " and ")) \(missing.count == 1 ? "is" : "are") missing.", at: 0)
+            out.headline("Cannot tell whether \(plural(undecided.count, "admin")) are covered: \(missing.joined(separator: " and ")) \(missing.count == 1 ? "is" : "are") missing.")
         } else {
             out.status(.notCompliant)
-            out.finding.insights.insert("\(failing) of \(plural(admins.count, "admin")) fail: \(uncovered) not covered by MFA, \(unregistered) not registered.", at: 0)
+            out.headline("\(failing) of \(plural(admins.count, "admin")) fail: \(uncovered) not covered by MFA, \(unregistered) not registered.")
         }
         return out.finding
     }

@@ -44,22 +44,16 @@ struct FindingBuilder {
 
     /// The finding as built so far.
     var finding: Secscore_Plugin_V1_Finding {
-        get {
-            var f = base
-            f.evidence.items = items
-            f.evidence.metrics = metrics
-            return f
-        }
-        set {
-            base = newValue
-            items = newValue.evidence.items
-            metrics = newValue.evidence.metrics
-            base.evidence = Secscore_Plugin_V1_Evidence()
-        }
+        var f = base
+        f.evidence.items = items
+        f.evidence.metrics = metrics
+        return f
     }
 
     mutating func status(_ status: Secscore_Plugin_V1_FindingStatus) { base.status = status }
     mutating func insight(_ text: String) { base.insights.append(text) }
+    /// An insight put first: the verdict, written once the details are known.
+    mutating func headline(_ text: String) { base.insights.insert(text, at: 0) }
 
     mutating func metric(_ name: String, _ value: Double, unit: String = "") {
         var m = Secscore_Plugin_V1_Metric()
