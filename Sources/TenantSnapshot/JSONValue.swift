@@ -87,12 +87,14 @@ public struct JSONParser {
     /// Parses a collection document without keeping its items: each element
     /// of the top-level `"value"` array, or of a top-level array, goes to
     /// `item` with its index as soon as it is parsed, and is then dropped.
+    /// `item` is also told whether the array is the document itself (a bare
+    /// array) rather than its `"value"` member.
     /// A million-item file thus never exists as one tree.
     /// - Returns: the document with that array left empty (so the caller
     ///   can still read `@odata.nextLink`, or a single entity), and whether
     ///   an array was streamed.
     static func parseCollection(
-        _ bytes: [UInt8], item: (JSONValue, Int) throws(SnapshotError) -> Void
+        _ bytes: [UInt8], item: (_ value: JSONValue, _ index: Int, _ bare: Bool) throws(SnapshotError) -> Void
     ) throws(CollectionError) -> (document: JSONValue, streamed: Bool) {
         var parser = JSONParser(bytes: bytes)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
@@ -100,11 +102,11 @@ public struct JSONParser {
         // An item's error stops the parse; it is kept here and wins over
         // the parse error used to unwind.
         var failure: SnapshotError?
-        func stream(_ parser: inout JSONParser) throws(JSONParseError) {
+        func stream(_ parser: inout JSONParser, bare: Bool) throws(JSONParseError) {
             streamed = true
             let finished = try parser.forEachElement { value, position in
                 do throws(SnapshotError) {
-                    try item(value, position)
+                    try item(value, position, bare)
                     return true
                 } catch {
                     failure = error
@@ -119,10 +121,12 @@ public struct JSONParser {
             let document: JSONValue
             switch bytes[parser.index] {
             case UInt8(ascii: "["):
-                try stream(&parser)
+                try stream(&parser, bare: true)
                 document = .array([])
             case UInt8(ascii: "{"):
-                document = try parser.parseObject(streamingValue: true, stream)
+                document = try parser.parseObject(streamingValue: true) { parser throws(JSONParseError) in
+                    try stream(&parser, bare: false)
+                }
             default:
                 document = try parser.parseValue()
             }

@@ -139,13 +139,12 @@ public enum SnapshotLoader {
         _ path: String, idKey: String = "id", decode: (JSONNode) throws(SnapshotError) -> T
     ) throws(SnapshotError) -> [T]? {
         guard let bytes = try readBytes(path) else { return nil }
-        let bare = bytes.first { ![0x20, 0x0A, 0x0D, 0x09, 0xEF, 0xBB, 0xBF].contains($0) } == UInt8(ascii: "[")
-        let arrayPath = bare ? "$" : "$.value"
         var items: [T] = []
         var seen: [String: Int] = [:]
         let parsed: (document: JSONValue, streamed: Bool)
         do {
-            parsed = try JSONParser.parseCollection(bytes) { value, index throws(SnapshotError) in
+            parsed = try JSONParser.parseCollection(bytes) { value, index, bare throws(SnapshotError) in
+                let arrayPath = bare ? "$" : "$.value"
                 let node = JSONNode(element: value, of: arrayPath, at: index, file: path)
                 try checkItem(node, position: index, idKey: idKey, seen: &seen, path: { "\(arrayPath)[\($0)]" })
                 items.append(try decode(node))
