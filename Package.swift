@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "SecScoreCheckersTests",
             dependencies: [
-                "SecScoreCheckers", "SecScoreWire", "PluginHost", "SecScoreTestSupport",
+                "SecScoreCheckers", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "SecScoreSynth",
                 "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
             ]
         ),

@@ -7,9 +7,10 @@ public enum ISO8601 {
         case sentinel
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|±HH:MM)`; a missing zone
-    /// means UTC, as Partner Center sometimes omits it. Returns nil for
-    /// malformed or impossible values (month 13, 30 February).
+    /// Parses `YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|±HH:MM)`. Returns nil for
+    /// malformed or impossible values (month 13, 30 February) and for a time
+    /// without a zone: its instant is unknown (UTC? the local time of the
+    /// machine that wrote it?), and guessing could move it across a window.
     public static func parseDateTime(_ text: String) -> DateTime? {
         let b = Array(text.utf8)
         guard b.count >= 16, let (year, month, day) = date(b[0..<10]), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " ") else { return nil }
@@ -32,18 +33,17 @@ public enum ISO8601 {
             }
         }
         var offsetMinutes = 0
-        if i < b.count {
-            if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
-                i += 1
-            } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
-                guard b.count >= i + 6, let oh = number(b[(i + 1)..<(i + 3)]), b[i + 3] == UInt8(ascii: ":"),
-                      let om = number(b[(i + 4)..<(i + 6)]), oh < 24, om < 60
-                else { return nil }
-                offsetMinutes = (oh * 60 + om) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
-                i += 6
-            } else {
-                return nil
-            }
+        guard i < b.count else { return nil }  // no zone
+        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            i += 1
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            guard b.count >= i + 6, let oh = number(b[(i + 1)..<(i + 3)]), b[i + 3] == UInt8(ascii: ":"),
+                  let om = number(b[(i + 4)..<(i + 6)]), oh < 24, om < 60
+            else { return nil }
+            offsetMinutes = (oh * 60 + om) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+            i += 6
+        } else {
+            return nil
         }
         guard i == b.count, hour < 24, minute < 60, second < 60 else { return nil }
         if year == 1 { return .sentinel }

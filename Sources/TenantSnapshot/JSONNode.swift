@@ -84,9 +84,39 @@ struct JSONNode {
     func requiredString(_ key: String) throws(SnapshotError) -> String {
         let s = try string(key)
         guard !s.isEmpty else {
-            throw value[key] == nil ? fail(key, "is missing; expected a non-empty string") : fail(key, "expected a non-empty string")
+            guard value[key] == nil else { throw fail(key, "expected a non-empty string") }
+            throw fail(key, "is missing; expected a non-empty string" + caseHint(for: key))
         }
         return s
+    }
+
+    /// The member names of this object (annotations such as `@odata.type` left out).
+    var keys: [String] {
+        guard case .object(let members) = value else { return [] }
+        return members.map(\.0).filter { !$0.contains("@") }
+    }
+
+    /// When `key` is missing but a member differs from it only in case (as
+    /// PowerShell's ConvertTo-Json keeps .NET property names), says so.
+    func caseHint(for key: String) -> String {
+        guard let other = keys.first(where: { $0 != key && $0.lowercased() == key.lowercased() }) else { return "" }
+        return " (found \"\(other)\": keys are case-sensitive; save the raw response with `az rest --url ...` or `Invoke-MgGraphRequest -Uri ... -OutputType Json`, not a PowerShell object through ConvertTo-Json)"
+    }
+
+    /// For files secscore defines itself: refuses an object that has keys
+    /// secscore does not read while `required` keys are missing, or keys that
+    /// differ from the expected ones only in case, instead of reading it as
+    /// empty values. Names the keys expected and found.
+    func requireKnownKeys(_ expected: [String], required: [String]) throws(SnapshotError) {
+        let found = keys
+        let unknown = found.filter { !expected.contains($0) }
+        guard !unknown.isEmpty else { return }
+        let wrongCase = unknown.filter { u in expected.contains { $0.lowercased() == u.lowercased() } }
+        let missing = required.filter { value[$0] == nil }
+        guard !wrongCase.isEmpty || !missing.isEmpty else { return }
+        var message = "expected the keys \(expected.joined(separator: ", ")), found \(found.joined(separator: ", "))"
+        if !wrongCase.isEmpty { message += "; keys are case-sensitive (\(wrongCase.map { "\"\($0)\"" }.joined(separator: ", ")) should be lower camel case)" }
+        throw fail(message)
     }
 
     /// An array of strings; empty when absent or null.
@@ -154,7 +184,11 @@ struct JSONNode {
         switch ISO8601.parseDateTime(s) {
         case .some(.sentinel): return 0
         case .some(.instant(let ms)): return ms
-        case nil: throw fail(key, "expected an ISO 8601 date-time such as 2025-10-01T12:00:00Z, found \"\(s)\"")
+        case nil:
+            if ISO8601.parseDateTime(s + "Z") != nil {
+                throw fail(key, "has no time zone (\"\(s)\"): the instant is unknown; expected UTC with Z or an offset, as Graph writes it (2025-10-01T12:00:00Z)")
+            }
+            throw fail(key, "expected an ISO 8601 date-time such as 2025-10-01T12:00:00Z, found \"\(s)\"")
         }
     }
 

@@ -58,6 +58,10 @@ public enum SnapshotLoader {
             facets.groups.items = try collection(node).map(decodeGroup)
             present.insert(.groups)
         }
+        if let node = try root("groupEligibilitySchedules.json") {
+            facets.groupEligibilities.items = try collection(node).map(decodeGroupEligibility)
+            present.insert(.groupEligibilities)
+        }
         if let items = try streamedCollection(path("userRegistrationDetails.json"), decode: decodeRegistration) {
             facets.registrationDetails.items = items
             present.insert(.registrationDetails)
@@ -86,7 +90,26 @@ public enum SnapshotLoader {
             facets.spendingBudgets.items = items
             present.insert(.spendingBudgets)
         }
-        return TenantSnapshot(directory: directory, partner: partner, facets: facets, presentFacets: present)
+        var snapshot = TenantSnapshot(directory: directory, partner: partner, facets: facets, presentFacets: present)
+        snapshot.unreadFiles = unreadFiles(in: directory)
+        return snapshot
+    }
+
+    /// Regular files in `directory` that no facet reads (dot files and
+    /// documentation aside).
+    static func unreadFiles(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        let known = TenantSnapshot.knownFileNames
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard !name.hasPrefix("."), !known.contains(name), !name.hasSuffix(".md") else { continue }
+            var st = stat()
+            guard stat(directory + "/" + name, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
+            names.append(name)
+        }
+        return names.sorted()
     }
 
     // MARK: Files
@@ -101,8 +124,15 @@ public enum SnapshotLoader {
         }
     }
 
-    /// A file's bytes; nil when it does not exist.
+    /// A file's bytes as UTF-8; nil when it does not exist. UTF-16 with a
+    /// byte-order mark (what Windows PowerShell 5.1's `>` and `Out-File`
+    /// write) is converted; UTF-16 without one is refused with the fix.
     static func readBytes(_ path: String) throws(SnapshotError) -> [UInt8]? {
+        guard let raw = try readRawBytes(path) else { return nil }
+        return try TextEncoding.utf8(raw, file: path)
+    }
+
+    static func readRawBytes(_ path: String) throws(SnapshotError) -> [UInt8]? {
         guard let file = fopen(path, "rb") else {
             if errno == ENOENT { return nil }
             throw SnapshotError(file: path, path: "", "cannot read: \(String(cString: strerror(errno)))")
@@ -237,6 +267,7 @@ public enum SnapshotLoader {
 
     static func decodePartner(_ node: JSONNode) throws(SnapshotError) -> (PartnerProfile, Secscore_Tenant_V1_Partner) {
         let o = try node.object()
+        try o.requireKnownKeys(["tenantId", "displayName", "partnerType", "commerceExperience", "onboardedDate"], required: [])
         var profile = PartnerProfile()
         var message = Secscore_Tenant_V1_Partner()
         profile.tenantID = try o.string("tenantId")
@@ -265,8 +296,21 @@ public enum SnapshotLoader {
         return (profile, message)
     }
 
+    /// securityContact.json: `{"name", "email", "phone"}`. Also accepted:
+    /// the same object wrapped as a collection of one, `{"value": [{...}]}`
+    /// (an empty `value` means no contact). Keys in another case, or other
+    /// keys with name, email or phone missing, are refused.
     static func decodeSecurityContact(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_SecurityContact {
-        let o = try node.object()
+        var o = try node.object()
+        if let value = o.member("value"), o.keys == ["value"] {
+            let items = try value.elements()
+            guard items.count <= 1 else {
+                throw value.fail("expected one security contact, found \(items.count)")
+            }
+            guard let only = items.first else { return Secscore_Tenant_V1_SecurityContact() }
+            o = try only.object()
+        }
+        try o.requireKnownKeys(["name", "email", "phone"], required: ["name", "email", "phone"])
         var c = Secscore_Tenant_V1_SecurityContact()
         c.name = try o.string("name")
         c.email = try o.string("email")
@@ -292,11 +336,7 @@ public enum SnapshotLoader {
         a.directoryScopeID = try node.string("directoryScopeId")
         if let principal = node.member("principal") {
             let p = try principal.object()
-            let type = try p.string("@odata.type").lowercased()
-            if type.hasSuffix(".user") { a.principalType = "user" }
-            else if type.hasSuffix(".group") { a.principalType = "group" }
-            else if type.hasSuffix(".serviceprincipal") { a.principalType = "servicePrincipal" }
-            else { a.principalType = type }
+            a.principalType = principalType(try p.string("@odata.type"))
             a.principalDisplayName = try p.string("displayName")
             a.principalUserPrincipalName = try p.string("userPrincipalName")
         }
@@ -318,6 +358,9 @@ public enum SnapshotLoader {
         u.userType = try node.enumeration("userType", ["Member", "Guest"]) ?? ""
         u.accountDisabled = try node.bool("accountEnabled") == false
         u.perUserMfaState = try perUserMfaState(node)
+        u.externalUserState = try node.string("externalUserState")
+        u.creationType = try node.string("creationType")
+        u.identityIssuers = try node.array("identities").map { i throws(SnapshotError) in try i.object().string("issuer") }
         return u
     }
 
@@ -346,12 +389,72 @@ public enum SnapshotLoader {
         }
     }
 
+    /// A group with `members` or `transitiveMembers` expanded (either or
+    /// both). A member whose `@odata.type` is a group is a nested group.
+    /// Graph caps an expanded relationship at 20 objects and says so with
+    /// `members@odata.nextLink`: such a list is refused, not read as whole.
     static func decodeGroup(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_Group {
         var g = Secscore_Tenant_V1_Group()
         g.id = try node.requiredString("id")
         g.displayName = try node.string("displayName")
-        g.memberIds = try node.array("members").map { m throws(SnapshotError) in try m.requiredString("id") }
+        var seenUsers = Set<String>()
+        var seenGroups = Set<String>()
+        var listed = false
+        for key in ["members", "transitiveMembers"] {
+            if node.value[key + "@odata.nextLink"] != nil {
+                throw node.fail(
+                    key + "@odata.nextLink",
+                    "is set: the expanded \(key) list is cut short (Graph expands at most 20); fetch groups/\(g.id)/transitiveMembers with every page and put them in \"transitiveMembers\"")
+            }
+            guard let list = node.member(key) else { continue }
+            listed = true
+            for m in try list.elements() {
+                let id = try m.requiredString("id")
+                if try m.string("@odata.type").lowercased().hasSuffix(".group") {
+                    if seenGroups.insert(id).inserted { g.memberGroupIds.append(id) }
+                } else if seenUsers.insert(id).inserted {
+                    g.memberIds.append(id)
+                }
+            }
+        }
+        g.membersUnknown = !listed
         return g
+    }
+
+    /// groupEligibilitySchedules.json: PIM for Groups eligibilities, as
+    /// Graph's `identityGovernance/privilegedAccess/group/eligibilitySchedules`
+    /// returns them (`$expand=principal` optional).
+    static func decodeGroupEligibility(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_GroupEligibility {
+        var e = Secscore_Tenant_V1_GroupEligibility()
+        e.id = try node.string("id")
+        e.groupID = try node.requiredString("groupId")
+        e.principalID = try node.requiredString("principalId")
+        e.accessID = try node.enumeration("accessId", ["member", "owner"]) ?? ""
+        guard !e.accessID.isEmpty else { throw node.fail("accessId", "is missing; expected member or owner") }
+        if let principal = node.member("principal") {
+            let p = try principal.object()
+            e.principalType = principalType(try p.string("@odata.type"))
+            e.principalDisplayName = try p.string("displayName")
+            e.principalUserPrincipalName = try p.string("userPrincipalName")
+        }
+        if let schedule = node.member("scheduleInfo") {
+            let s = try schedule.object()
+            e.startUnixMs = try s.dateTime("startDateTime")
+            if let expiration = s.member("expiration") {
+                e.endUnixMs = try expiration.object().dateTime("endDateTime")
+            }
+        }
+        return e
+    }
+
+    /// "user", "group", "servicePrincipal" from an `@odata.type`; another
+    /// type lowercased as it came; "" when there is none.
+    static func principalType(_ odataType: String) -> String {
+        let type = odataType.lowercased()
+        if type.hasSuffix(".user") { return "user" }
+        if type.hasSuffix(".group") { return "group" }
+        if type.hasSuffix(".serviceprincipal") { return "servicePrincipal" }
+        return type
     }
 
     static func decodeRegistration(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_RegistrationDetail {
@@ -360,76 +463,15 @@ public enum SnapshotLoader {
         r.userPrincipalName = try node.string("userPrincipalName")
         r.userDisplayName = try node.string("userDisplayName")
         r.isAdmin = try node.bool("isAdmin") ?? false
-        r.isMfaRegistered = try node.bool("isMfaRegistered") ?? false
+        // null is "not known", never "not registered".
+        if let registered = try node.bool("isMfaRegistered") {
+            r.isMfaRegistered = registered
+        } else {
+            r.mfaRegistrationUnknown = true
+        }
         r.isMfaCapable = try node.bool("isMfaCapable") ?? false
         r.methodsRegistered = try node.strings("methodsRegistered")
         return r
-    }
-
-    static func decodePolicy(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_ConditionalAccessPolicy {
-        var p = Secscore_Tenant_V1_ConditionalAccessPolicy()
-        p.id = try node.requiredString("id")
-        p.displayName = try node.string("displayName")
-        switch try node.enumeration("state", ["enabled", "disabled", "enabledForReportingButNotEnforced"]) {
-        case "enabled": p.state = .enabled
-        case "disabled": p.state = .disabled
-        case "enabledForReportingButNotEnforced": p.state = .reportOnly
-        default: throw node.fail("state", "is missing; expected enabled, disabled or enabledForReportingButNotEnforced")
-        }
-        if let conditions = node.member("conditions") {
-            let c = try conditions.object()
-            if let users = c.member("users") {
-                let u = try users.object()
-                p.includeUsers = try u.strings("includeUsers")
-                p.excludeUsers = try u.strings("excludeUsers")
-                p.includeGroups = try u.strings("includeGroups")
-                p.excludeGroups = try u.strings("excludeGroups")
-                p.includeRoles = try u.strings("includeRoles")
-                p.excludeRoles = try u.strings("excludeRoles")
-                p.hasGuestsOrExternalUsersCondition_p =
-                    u.member("includeGuestsOrExternalUsers") != nil || u.member("excludeGuestsOrExternalUsers") != nil
-            }
-            if let apps = c.member("applications") {
-                let a = try apps.object()
-                p.includeApplications = try a.strings("includeApplications")
-                p.excludeApplications = try a.strings("excludeApplications")
-                p.includeUserActions = try a.strings("includeUserActions")
-            }
-            p.userRiskLevels = try c.strings("userRiskLevels")
-            p.signInRiskLevels = try c.strings("signInRiskLevels")
-            p.insiderRiskLevels = c.member("insiderRiskLevels").map { n in
-                if case .string(let s) = n.value { return s.split(separator: ",").map { String($0).trimmingCharacters() } }
-                return []
-            } ?? []
-            p.clientAppTypes = try c.strings("clientAppTypes")
-            if let platforms = c.member("platforms") {
-                p.includePlatforms = try platforms.object().strings("includePlatforms")
-                p.excludePlatforms = try platforms.strings("excludePlatforms")
-            }
-            if let locations = c.member("locations") {
-                p.includeLocations = try locations.object().strings("includeLocations")
-                p.excludeLocations = try locations.strings("excludeLocations")
-            }
-            if let devices = c.member("devices") {
-                p.hasDeviceFilter_p = try devices.object().member("deviceFilter") != nil
-            }
-        }
-        if let grant = node.member("grantControls") {
-            let g = try grant.object()
-            p.grantOperator = try g.string("operator")
-            p.builtInControls = try g.strings("builtInControls")
-            p.customAuthenticationFactors = try g.strings("customAuthenticationFactors")
-            if let strength = g.member("authenticationStrength") {
-                let s = try strength.object()
-                var a = Secscore_Tenant_V1_AuthenticationStrength()
-                a.id = try s.string("id")
-                a.displayName = try s.string("displayName")
-                a.requirementsSatisfied = try s.string("requirementsSatisfied")
-                a.allowedCombinations = try s.strings("allowedCombinations")
-                p.authenticationStrength = a
-            }
-        }
-        return p
     }
 
     static func decodeAlert(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_SecurityAlert {
@@ -471,8 +513,17 @@ public enum SnapshotLoader {
         c.tenantID = try node.requiredString("tenantId")
         c.displayName = try node.string("displayName")
         let counts = node.member("mfa") ?? node
+        if node.member("mfa") == nil {
+            try node.requireKnownKeys(
+                ["tenantId", "displayName", "totalAdminsCount", "mfaEnabledAdminsCount", "mfaEnabledNonAdminsCount", "totalUsersCount"],
+                required: [])
+        }
         let limit: Int64 = 100_000_000
         c.totalAdminsCount = try counts.integer("totalAdminsCount", max: limit) ?? -1
+        // A total without the count of admins with MFA would read as "none has MFA".
+        if c.totalAdminsCount >= 0, counts.member("mfaEnabledAdminsCount") == nil, counts.member("compliantAdminsCount") == nil {
+            throw node.fail("mfaEnabledAdminsCount", "is missing; expected how many of the totalAdminsCount admins have MFA")
+        }
         let adminsSecscore = try counts.integer("mfaEnabledAdminsCount", max: limit)
         let adminsGraph = try counts.integer("compliantAdminsCount", max: limit)
         c.mfaEnabledAdminsCount = adminsSecscore ?? adminsGraph ?? 0
@@ -489,13 +540,19 @@ public enum SnapshotLoader {
     }
 
     static func decodeSpending(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_CustomerSpending {
+        try node.requireKnownKeys(["customerTenantId", "customerName", "subscriptionIds", "budget", "percentUsed"], required: [])
         var s = Secscore_Tenant_V1_CustomerSpending()
         s.customerTenantID = try node.requiredString("customerTenantId")
         s.customerName = try node.string("customerName")
+        // Only an empty list means "no Azure subscription"; absent or null
+        // means the lookup was not done.
+        s.subscriptionIdsUnknown = node.member("subscriptionIds") == nil
         s.subscriptionIds = try node.strings("subscriptionIds")
-        if let budget = node.member("budget") {
+        // Partner Center's usagebudget has "amount": null when no budget is
+        // set; a budget of 0 is a budget (docs/REQUIREMENTS.md).
+        if let budget = node.member("budget"), !(budget.value["amount"].map { $0 == .null } ?? false) {
             let b = try budget.object()
-            guard let amount = try b.number("amount") else { throw b.fail("amount", "is missing; expected the budget amount") }
+            guard let amount = try b.number("amount") else { throw b.fail("amount", "is missing; expected the budget amount, or null for no budget") }
             guard amount >= 0 else { throw b.fail("amount", "expected a budget of 0 or more, found \(amount)") }
             s.budget.amount = amount
             let usedOutside = try node.number("percentUsed")

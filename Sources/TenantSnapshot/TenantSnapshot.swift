@@ -80,6 +80,10 @@ public struct TenantSnapshot: Sendable {
     public var presentFacets: Set<Secscore_Tenant_V1_Facet>
     /// Notes about what was read (e.g. files found but not used).
     public var notes: [String]
+    /// Files in the snapshot directory that the loader does not read (a
+    /// CSV saved from Partner Center, a misspelled name), sorted; reports
+    /// name them where a requirement lacks its file.
+    public var unreadFiles: [String] = []
 
     public init(directory: String, partner: PartnerProfile?, facets: Secscore_Tenant_V1_Facets,
                 presentFacets: Set<Secscore_Tenant_V1_Facet>, notes: [String] = []) {
@@ -89,6 +93,10 @@ public struct TenantSnapshot: Sendable {
         self.presentFacets = presentFacets
         self.notes = notes
     }
+
+    /// Every file name the loader reads: the facets' files and the ones
+    /// merged into them.
+    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json"]) }
 
     /// The file each facet is read from, for messages that tell a user what to collect.
     public static let fileNames: [Secscore_Tenant_V1_Facet: String] = [
@@ -105,6 +113,7 @@ public struct TenantSnapshot: Sendable {
         .securityAlerts: "securityAlerts.json",
         .customerMfa: "customerMfa.json",
         .spendingBudgets: "spendingBudgets.json",
+        .groupEligibilities: "groupEligibilitySchedules.json",
     ]
 
     /// Only the facets in `wanted`, for a plugin that declared them.
@@ -113,20 +122,40 @@ public struct TenantSnapshot: Sendable {
     ) -> Secscore_Tenant_V1_Facets {
         var out = facets(only: wanted)
         guard scope == .roleHolders else { return out }
-        // The principals of every assignment and eligibility, and the members
-        // of groups that hold a role (role-assignable groups do not nest).
+        // The principals of every assignment and eligibility, the eligible
+        // members of groups that hold a role (PIM for Groups), and the members
+        // of those groups at any depth. Nested-group links are kept whole: a
+        // check needs them to tell who a group in a policy reaches.
         var holders = Set<String>()
         for a in facets.roleAssignments.items { holders.insert(a.principalID) }
         for a in facets.roleEligibilities.items { holders.insert(a.principalID) }
-        for g in facets.groups.items where holders.contains(g.id) { holders.formUnion(g.memberIds) }
+        for e in facets.groupEligibilities.items where holders.contains(e.groupID) { holders.insert(e.principalID) }
+        let byID = Dictionary(facets.groups.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var pending = Array(holders.filter { byID[$0] != nil })
+        var expanded = Set<String>()
+        while let id = pending.popLast() {
+            guard expanded.insert(id).inserted, let g = byID[id] else { continue }
+            holders.formUnion(g.memberIds)
+            for nested in g.memberGroupIds + g.memberIds.filter({ byID[$0] != nil }) {
+                holders.insert(nested)
+                pending.append(nested)
+            }
+            for e in facets.groupEligibilities.items where e.groupID == id {
+                holders.insert(e.principalID)
+                if byID[e.principalID] != nil { pending.append(e.principalID) }
+            }
+        }
         if !out.users.items.isEmpty { out.users.items.removeAll { !holders.contains($0.id) } }
         if !out.registrationDetails.items.isEmpty { out.registrationDetails.items.removeAll { !holders.contains($0.id) } }
         if !out.groups.items.isEmpty {
             out.groups.items = out.groups.items.map { g in
                 var g = g
-                g.memberIds.removeAll { !holders.contains($0) }
+                g.memberIds.removeAll { !holders.contains($0) && byID[$0] == nil }
                 return g
             }
+        }
+        if !out.groupEligibilities.items.isEmpty {
+            out.groupEligibilities.items.removeAll { !holders.contains($0.principalID) }
         }
         return out
     }
@@ -149,6 +178,7 @@ public struct TenantSnapshot: Sendable {
             case .securityAlerts: out.securityAlerts = facets.securityAlerts
             case .customerMfa: out.customerMfa = facets.customerMfa
             case .spendingBudgets: out.spendingBudgets = facets.spendingBudgets
+            case .groupEligibilities: out.groupEligibilities = facets.groupEligibilities
             default: break
             }
         }

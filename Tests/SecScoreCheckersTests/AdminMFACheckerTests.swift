@@ -21,6 +21,7 @@ struct AdminMFACheckerTests {
         a.principalID = "alice"
         a.principalType = "user"
         a.roleDefinitionID = Self.ga
+        a.directoryScopeID = "/"
         if eligibleOnly { f.roleEligibilities.items = [a]; f.roleAssignments.items = [] } else { f.roleAssignments.items = [a] }
         var u = Secscore_Tenant_V1_User()
         u.id = "alice"
@@ -84,7 +85,7 @@ struct AdminMFACheckerTests {
     @Test(arguments: Via.allCases) func orWithCompliantDeviceCanBeBypassed(_ via: Via) async throws {
         let or = try await run(via: via, tenant(policies: [mfaForAll { $0.builtInControls = ["mfa", "compliantDevice"] }]))
         #expect(or.status == .notCompliant)
-        #expect(or.insights.contains { $0.contains("accepts compliantdevice instead of MFA") })
+        #expect(or.insights.contains { $0.contains("accepts compliantDevice instead of MFA") })
         let and = try await run(via: via, tenant(policies: [mfaForAll { $0.builtInControls = ["mfa", "compliantDevice"]; $0.grantOperator = "AND" }]))
         #expect(and.status == .compliant)
     }
@@ -93,6 +94,7 @@ struct AdminMFACheckerTests {
         let f = try await run(via: via, tenant(policies: [mfaForAll {
             $0.builtInControls = []
             $0.authenticationStrength.requirementsSatisfied = "mfa"
+            $0.authenticationStrength.allowedCombinations = ["windowsHelloForBusiness", "fido2", "password,microsoftAuthenticatorPush"]
         }]))
         #expect(f.status == .compliant)
     }

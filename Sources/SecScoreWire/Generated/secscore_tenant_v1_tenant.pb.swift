@@ -131,6 +131,7 @@ public nonisolated enum Secscore_Tenant_V1_Facet: SwiftProtobuf.Enum, Swift.Case
   case securityAlerts // = 11
   case customerMfa // = 12
   case spendingBudgets // = 13
+  case groupEligibilities // = 14
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -153,6 +154,7 @@ public nonisolated enum Secscore_Tenant_V1_Facet: SwiftProtobuf.Enum, Swift.Case
     case 11: self = .securityAlerts
     case 12: self = .customerMfa
     case 13: self = .spendingBudgets
+    case 14: self = .groupEligibilities
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -173,6 +175,7 @@ public nonisolated enum Secscore_Tenant_V1_Facet: SwiftProtobuf.Enum, Swift.Case
     case .securityAlerts: return 11
     case .customerMfa: return 12
     case .spendingBudgets: return 13
+    case .groupEligibilities: return 14
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -193,6 +196,7 @@ public nonisolated enum Secscore_Tenant_V1_Facet: SwiftProtobuf.Enum, Swift.Case
     .securityAlerts,
     .customerMfa,
     .spendingBudgets,
+    .groupEligibilities,
   ]
 
 }
@@ -403,6 +407,15 @@ public nonisolated struct Secscore_Tenant_V1_Facets: @unchecked Sendable {
   /// Clears the value of `spendingBudgets`. Subsequent reads from it will return its default value.
   public mutating func clearSpendingBudgets() {_uniqueStorage()._spendingBudgets = nil}
 
+  public var groupEligibilities: Secscore_Tenant_V1_GroupEligibilities {
+    get {_storage._groupEligibilities ?? Secscore_Tenant_V1_GroupEligibilities()}
+    set {_uniqueStorage()._groupEligibilities = newValue}
+  }
+  /// Returns true if `groupEligibilities` has been explicitly set.
+  public var hasGroupEligibilities: Bool {_storage._groupEligibilities != nil}
+  /// Clears the value of `groupEligibilities`. Subsequent reads from it will return its default value.
+  public mutating func clearGroupEligibilities() {_uniqueStorage()._groupEligibilities = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -558,6 +571,18 @@ public nonisolated struct Secscore_Tenant_V1_User: Sendable {
 
   public var perUserMfaState: Secscore_Tenant_V1_PerUserMfaState = .unknown
 
+  /// Graph's externalUserState ("PendingAcceptance", "Accepted"); empty when
+  /// not set or not exported.
+  public var externalUserState: String = String()
+
+  /// Graph's creationType ("Invitation", "LocalAccount", ...); empty when not
+  /// set or not exported.
+  public var creationType: String = String()
+
+  /// The issuer of each of the user's identities (Graph's identities[].issuer,
+  /// e.g. "ExternalAzureAD", "MicrosoftAccount", "contoso.onmicrosoft.com").
+  public var identityIssuers: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -585,7 +610,65 @@ public nonisolated struct Secscore_Tenant_V1_Group: Sendable {
 
   public var displayName: String = String()
 
+  /// Members that are not groups (users, devices, service principals), from
+  /// `members` or `transitiveMembers`.
   public var memberIds: [String] = []
+
+  /// Members that are groups themselves (nested groups). Conditional Access
+  /// applies a group to the members of its nested groups, at any depth.
+  public var memberGroupIds: [String] = []
+
+  /// True when the export carries neither `members` nor `transitiveMembers`:
+  /// who is in the group is unknown, which is not the same as "nobody".
+  public var membersUnknown: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// groupEligibilitySchedules.json (Graph
+/// identityGovernance/privilegedAccess/group/eligibilitySchedules): PIM for
+/// Groups. An eligible member can activate membership of the group, and with
+/// it every role the group holds.
+public nonisolated struct Secscore_Tenant_V1_GroupEligibilities: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var items: [Secscore_Tenant_V1_GroupEligibility] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Secscore_Tenant_V1_GroupEligibility: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var groupID: String = String()
+
+  public var principalID: String = String()
+
+  /// "member" or "owner" (Graph's accessId).
+  public var accessID: String = String()
+
+  /// "user", "group", "servicePrincipal" from the expanded principal, or
+  /// empty when the principal was not expanded.
+  public var principalType: String = String()
+
+  public var principalDisplayName: String = String()
+
+  public var principalUserPrincipalName: String = String()
+
+  /// Eligibility window; 0 means open-ended.
+  public var startUnixMs: Int64 = 0
+
+  public var endUnixMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -623,6 +706,10 @@ public nonisolated struct Secscore_Tenant_V1_RegistrationDetail: Sendable {
   public var isMfaCapable: Bool = false
 
   public var methodsRegistered: [String] = []
+
+  /// True when the export gave isMfaRegistered as null or left it out: then
+  /// is_mfa_registered is false and means nothing.
+  public var mfaRegistrationUnknown: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -799,11 +886,89 @@ public nonisolated struct Secscore_Tenant_V1_ConditionalAccessPolicy: @unchecked
     set {_uniqueStorage()._insiderRiskLevels = newValue}
   }
 
+  /// Properties the host does not model, present with a value that could
+  /// narrow the policy or offer a way around its grant. A check must not
+  /// count a policy with any of them as coverage (fail closed).
+  public var unmodeledProperties: [Secscore_Tenant_V1_PolicyProperty] {
+    get {_storage._unmodeledProperties}
+    set {_uniqueStorage()._unmodeledProperties = newValue}
+  }
+
+  /// conditions.users.includeGuestsOrExternalUsers and
+  /// excludeGuestsOrExternalUsers; absent when null or not exported.
+  public var includeGuestsOrExternalUsers: Secscore_Tenant_V1_GuestsOrExternalUsers {
+    get {_storage._includeGuestsOrExternalUsers ?? Secscore_Tenant_V1_GuestsOrExternalUsers()}
+    set {_uniqueStorage()._includeGuestsOrExternalUsers = newValue}
+  }
+  /// Returns true if `includeGuestsOrExternalUsers` has been explicitly set.
+  public var hasIncludeGuestsOrExternalUsers: Bool {_storage._includeGuestsOrExternalUsers != nil}
+  /// Clears the value of `includeGuestsOrExternalUsers`. Subsequent reads from it will return its default value.
+  public mutating func clearIncludeGuestsOrExternalUsers() {_uniqueStorage()._includeGuestsOrExternalUsers = nil}
+
+  public var excludeGuestsOrExternalUsers: Secscore_Tenant_V1_GuestsOrExternalUsers {
+    get {_storage._excludeGuestsOrExternalUsers ?? Secscore_Tenant_V1_GuestsOrExternalUsers()}
+    set {_uniqueStorage()._excludeGuestsOrExternalUsers = newValue}
+  }
+  /// Returns true if `excludeGuestsOrExternalUsers` has been explicitly set.
+  public var hasExcludeGuestsOrExternalUsers: Bool {_storage._excludeGuestsOrExternalUsers != nil}
+  /// Clears the value of `excludeGuestsOrExternalUsers`. Subsequent reads from it will return its default value.
+  public mutating func clearExcludeGuestsOrExternalUsers() {_uniqueStorage()._excludeGuestsOrExternalUsers = nil}
+
+  /// grantControls.termsOfUse: ids of terms-of-use agreements.
+  public var termsOfUse: [String] {
+    get {_storage._termsOfUse}
+    set {_uniqueStorage()._termsOfUse = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A policy property as found in the export, for a check to name.
+public nonisolated struct Secscore_Tenant_V1_PolicyProperty: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Where it sits in the policy, e.g. "conditions.authenticationFlows".
+  public var path: String = String()
+
+  /// Its value as compact JSON, cut to at most 200 characters.
+  public var value: String = String()
+
+  /// True when the host has never heard of the property (Microsoft added it
+  /// later); false when it is known but its meaning is not modeled.
+  public var unknown: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Graph's conditionalAccessGuestsOrExternalUsers.
+public nonisolated struct Secscore_Tenant_V1_GuestsOrExternalUsers: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// guestOrExternalUserTypes split at commas: internalGuest,
+  /// b2bCollaborationGuest, b2bCollaborationMember, b2bDirectConnectUser,
+  /// otherExternalUser, serviceProvider, or a value Graph adds later.
+  public var guestOrExternalUserTypes: [String] = []
+
+  /// externalTenants.membershipKind: "all", "enumerated", or empty when
+  /// externalTenants is not set.
+  public var externalTenantsMembershipKind: String = String()
+
+  /// externalTenants.members when the kind is "enumerated".
+  public var externalTenantIds: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Secscore_Tenant_V1_AuthenticationStrength: Sendable {
@@ -965,6 +1130,11 @@ public nonisolated struct Secscore_Tenant_V1_CustomerSpending: Sendable {
   /// Clears the value of `budget`. Subsequent reads from it will return its default value.
   public mutating func clearBudget() {self._budget = nil}
 
+  /// True when the export has no subscriptionIds (absent or null): whether
+  /// the customer has Azure subscriptions is unknown. Only an empty list
+  /// means none.
+  public var subscriptionIdsUnknown: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1000,7 +1170,7 @@ nonisolated extension Secscore_Tenant_V1_CommerceExperience: SwiftProtobuf._Prot
 }
 
 nonisolated extension Secscore_Tenant_V1_Facet: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FACET_UNSPECIFIED\0\u{1}FACET_PARTNER\0\u{1}FACET_SECURITY_CONTACT\0\u{1}FACET_ROLE_DEFINITIONS\0\u{1}FACET_ROLE_ASSIGNMENTS\0\u{1}FACET_ROLE_ELIGIBILITIES\0\u{1}FACET_USERS\0\u{1}FACET_GROUPS\0\u{1}FACET_REGISTRATION_DETAILS\0\u{1}FACET_SECURITY_DEFAULTS\0\u{1}FACET_CONDITIONAL_ACCESS_POLICIES\0\u{1}FACET_SECURITY_ALERTS\0\u{1}FACET_CUSTOMER_MFA\0\u{1}FACET_SPENDING_BUDGETS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FACET_UNSPECIFIED\0\u{1}FACET_PARTNER\0\u{1}FACET_SECURITY_CONTACT\0\u{1}FACET_ROLE_DEFINITIONS\0\u{1}FACET_ROLE_ASSIGNMENTS\0\u{1}FACET_ROLE_ELIGIBILITIES\0\u{1}FACET_USERS\0\u{1}FACET_GROUPS\0\u{1}FACET_REGISTRATION_DETAILS\0\u{1}FACET_SECURITY_DEFAULTS\0\u{1}FACET_CONDITIONAL_ACCESS_POLICIES\0\u{1}FACET_SECURITY_ALERTS\0\u{1}FACET_CUSTOMER_MFA\0\u{1}FACET_SPENDING_BUDGETS\0\u{1}FACET_GROUP_ELIGIBILITIES\0")
 }
 
 nonisolated extension Secscore_Tenant_V1_PerUserMfaState: SwiftProtobuf._ProtoNameProviding {
@@ -1013,7 +1183,7 @@ nonisolated extension Secscore_Tenant_V1_PolicyState: SwiftProtobuf._ProtoNamePr
 
 nonisolated extension Secscore_Tenant_V1_Facets: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Facets"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}partner\0\u{3}security_contact\0\u{3}role_definitions\0\u{3}role_assignments\0\u{3}role_eligibilities\0\u{1}users\0\u{1}groups\0\u{3}registration_details\0\u{3}security_defaults\0\u{3}conditional_access_policies\0\u{3}security_alerts\0\u{3}customer_mfa\0\u{3}spending_budgets\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}partner\0\u{3}security_contact\0\u{3}role_definitions\0\u{3}role_assignments\0\u{3}role_eligibilities\0\u{1}users\0\u{1}groups\0\u{3}registration_details\0\u{3}security_defaults\0\u{3}conditional_access_policies\0\u{3}security_alerts\0\u{3}customer_mfa\0\u{3}spending_budgets\0\u{3}group_eligibilities\0")
 
   fileprivate class _StorageClass {
     var _partner: Secscore_Tenant_V1_Partner? = nil
@@ -1029,6 +1199,7 @@ nonisolated extension Secscore_Tenant_V1_Facets: SwiftProtobuf.Message, SwiftPro
     var _securityAlerts: Secscore_Tenant_V1_SecurityAlerts? = nil
     var _customerMfa: Secscore_Tenant_V1_CustomerMfa? = nil
     var _spendingBudgets: Secscore_Tenant_V1_SpendingBudgets? = nil
+    var _groupEligibilities: Secscore_Tenant_V1_GroupEligibilities? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1052,6 +1223,7 @@ nonisolated extension Secscore_Tenant_V1_Facets: SwiftProtobuf.Message, SwiftPro
       _securityAlerts = source._securityAlerts
       _customerMfa = source._customerMfa
       _spendingBudgets = source._spendingBudgets
+      _groupEligibilities = source._groupEligibilities
     }
   }
 
@@ -1083,6 +1255,7 @@ nonisolated extension Secscore_Tenant_V1_Facets: SwiftProtobuf.Message, SwiftPro
         case 11: try { try decoder.decodeSingularMessageField(value: &_storage._securityAlerts) }()
         case 12: try { try decoder.decodeSingularMessageField(value: &_storage._customerMfa) }()
         case 13: try { try decoder.decodeSingularMessageField(value: &_storage._spendingBudgets) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._groupEligibilities) }()
         default: break
         }
       }
@@ -1134,6 +1307,9 @@ nonisolated extension Secscore_Tenant_V1_Facets: SwiftProtobuf.Message, SwiftPro
       try { if let v = _storage._spendingBudgets {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
       } }()
+      try { if let v = _storage._groupEligibilities {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1156,6 +1332,7 @@ nonisolated extension Secscore_Tenant_V1_Facets: SwiftProtobuf.Message, SwiftPro
         if _storage._securityAlerts != rhs_storage._securityAlerts {return false}
         if _storage._customerMfa != rhs_storage._customerMfa {return false}
         if _storage._spendingBudgets != rhs_storage._spendingBudgets {return false}
+        if _storage._groupEligibilities != rhs_storage._groupEligibilities {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1462,7 +1639,7 @@ nonisolated extension Secscore_Tenant_V1_Users: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Secscore_Tenant_V1_User: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".User"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}user_principal_name\0\u{3}display_name\0\u{3}user_type\0\u{3}account_disabled\0\u{3}per_user_mfa_state\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}user_principal_name\0\u{3}display_name\0\u{3}user_type\0\u{3}account_disabled\0\u{3}per_user_mfa_state\0\u{3}external_user_state\0\u{3}creation_type\0\u{3}identity_issuers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1476,6 +1653,9 @@ nonisolated extension Secscore_Tenant_V1_User: SwiftProtobuf.Message, SwiftProto
       case 4: try { try decoder.decodeSingularStringField(value: &self.userType) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.accountDisabled) }()
       case 6: try { try decoder.decodeSingularEnumField(value: &self.perUserMfaState) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.externalUserState) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.creationType) }()
+      case 9: try { try decoder.decodeRepeatedStringField(value: &self.identityIssuers) }()
       default: break
       }
     }
@@ -1500,6 +1680,15 @@ nonisolated extension Secscore_Tenant_V1_User: SwiftProtobuf.Message, SwiftProto
     if self.perUserMfaState != .unknown {
       try visitor.visitSingularEnumField(value: self.perUserMfaState, fieldNumber: 6)
     }
+    if !self.externalUserState.isEmpty {
+      try visitor.visitSingularStringField(value: self.externalUserState, fieldNumber: 7)
+    }
+    if !self.creationType.isEmpty {
+      try visitor.visitSingularStringField(value: self.creationType, fieldNumber: 8)
+    }
+    if !self.identityIssuers.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.identityIssuers, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1510,6 +1699,9 @@ nonisolated extension Secscore_Tenant_V1_User: SwiftProtobuf.Message, SwiftProto
     if lhs.userType != rhs.userType {return false}
     if lhs.accountDisabled != rhs.accountDisabled {return false}
     if lhs.perUserMfaState != rhs.perUserMfaState {return false}
+    if lhs.externalUserState != rhs.externalUserState {return false}
+    if lhs.creationType != rhs.creationType {return false}
+    if lhs.identityIssuers != rhs.identityIssuers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1547,7 +1739,7 @@ nonisolated extension Secscore_Tenant_V1_Groups: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Secscore_Tenant_V1_Group: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Group"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}display_name\0\u{3}member_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}display_name\0\u{3}member_ids\0\u{3}member_group_ids\0\u{3}members_unknown\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1558,6 +1750,8 @@ nonisolated extension Secscore_Tenant_V1_Group: SwiftProtobuf.Message, SwiftProt
       case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.displayName) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.memberIds) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.memberGroupIds) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.membersUnknown) }()
       default: break
       }
     }
@@ -1573,6 +1767,12 @@ nonisolated extension Secscore_Tenant_V1_Group: SwiftProtobuf.Message, SwiftProt
     if !self.memberIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.memberIds, fieldNumber: 3)
     }
+    if !self.memberGroupIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.memberGroupIds, fieldNumber: 4)
+    }
+    if self.membersUnknown != false {
+      try visitor.visitSingularBoolField(value: self.membersUnknown, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1580,6 +1780,108 @@ nonisolated extension Secscore_Tenant_V1_Group: SwiftProtobuf.Message, SwiftProt
     if lhs.id != rhs.id {return false}
     if lhs.displayName != rhs.displayName {return false}
     if lhs.memberIds != rhs.memberIds {return false}
+    if lhs.memberGroupIds != rhs.memberGroupIds {return false}
+    if lhs.membersUnknown != rhs.membersUnknown {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Secscore_Tenant_V1_GroupEligibilities: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GroupEligibilities"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}items\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.items.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.items, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Secscore_Tenant_V1_GroupEligibilities, rhs: Secscore_Tenant_V1_GroupEligibilities) -> Bool {
+    if lhs.items != rhs.items {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Secscore_Tenant_V1_GroupEligibility: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GroupEligibility"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}group_id\0\u{3}principal_id\0\u{3}access_id\0\u{3}principal_type\0\u{3}principal_display_name\0\u{3}principal_user_principal_name\0\u{3}start_unix_ms\0\u{3}end_unix_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.groupID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.principalID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.accessID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.principalType) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.principalDisplayName) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.principalUserPrincipalName) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.startUnixMs) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.endUnixMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.groupID.isEmpty {
+      try visitor.visitSingularStringField(value: self.groupID, fieldNumber: 2)
+    }
+    if !self.principalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.principalID, fieldNumber: 3)
+    }
+    if !self.accessID.isEmpty {
+      try visitor.visitSingularStringField(value: self.accessID, fieldNumber: 4)
+    }
+    if !self.principalType.isEmpty {
+      try visitor.visitSingularStringField(value: self.principalType, fieldNumber: 5)
+    }
+    if !self.principalDisplayName.isEmpty {
+      try visitor.visitSingularStringField(value: self.principalDisplayName, fieldNumber: 6)
+    }
+    if !self.principalUserPrincipalName.isEmpty {
+      try visitor.visitSingularStringField(value: self.principalUserPrincipalName, fieldNumber: 7)
+    }
+    if self.startUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.startUnixMs, fieldNumber: 8)
+    }
+    if self.endUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.endUnixMs, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Secscore_Tenant_V1_GroupEligibility, rhs: Secscore_Tenant_V1_GroupEligibility) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.groupID != rhs.groupID {return false}
+    if lhs.principalID != rhs.principalID {return false}
+    if lhs.accessID != rhs.accessID {return false}
+    if lhs.principalType != rhs.principalType {return false}
+    if lhs.principalDisplayName != rhs.principalDisplayName {return false}
+    if lhs.principalUserPrincipalName != rhs.principalUserPrincipalName {return false}
+    if lhs.startUnixMs != rhs.startUnixMs {return false}
+    if lhs.endUnixMs != rhs.endUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1617,7 +1919,7 @@ nonisolated extension Secscore_Tenant_V1_RegistrationDetails: SwiftProtobuf.Mess
 
 nonisolated extension Secscore_Tenant_V1_RegistrationDetail: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegistrationDetail"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}user_principal_name\0\u{3}user_display_name\0\u{3}is_admin\0\u{3}is_mfa_registered\0\u{3}is_mfa_capable\0\u{3}methods_registered\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}user_principal_name\0\u{3}user_display_name\0\u{3}is_admin\0\u{3}is_mfa_registered\0\u{3}is_mfa_capable\0\u{3}methods_registered\0\u{3}mfa_registration_unknown\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1632,6 +1934,7 @@ nonisolated extension Secscore_Tenant_V1_RegistrationDetail: SwiftProtobuf.Messa
       case 5: try { try decoder.decodeSingularBoolField(value: &self.isMfaRegistered) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.isMfaCapable) }()
       case 7: try { try decoder.decodeRepeatedStringField(value: &self.methodsRegistered) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.mfaRegistrationUnknown) }()
       default: break
       }
     }
@@ -1659,6 +1962,9 @@ nonisolated extension Secscore_Tenant_V1_RegistrationDetail: SwiftProtobuf.Messa
     if !self.methodsRegistered.isEmpty {
       try visitor.visitRepeatedStringField(value: self.methodsRegistered, fieldNumber: 7)
     }
+    if self.mfaRegistrationUnknown != false {
+      try visitor.visitSingularBoolField(value: self.mfaRegistrationUnknown, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1670,6 +1976,7 @@ nonisolated extension Secscore_Tenant_V1_RegistrationDetail: SwiftProtobuf.Messa
     if lhs.isMfaRegistered != rhs.isMfaRegistered {return false}
     if lhs.isMfaCapable != rhs.isMfaCapable {return false}
     if lhs.methodsRegistered != rhs.methodsRegistered {return false}
+    if lhs.mfaRegistrationUnknown != rhs.mfaRegistrationUnknown {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1737,7 +2044,7 @@ nonisolated extension Secscore_Tenant_V1_ConditionalAccessPolicies: SwiftProtobu
 
 nonisolated extension Secscore_Tenant_V1_ConditionalAccessPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ConditionalAccessPolicy"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}display_name\0\u{1}state\0\u{3}include_users\0\u{3}exclude_users\0\u{3}include_groups\0\u{3}exclude_groups\0\u{3}include_roles\0\u{3}exclude_roles\0\u{3}include_applications\0\u{3}exclude_applications\0\u{3}include_user_actions\0\u{3}user_risk_levels\0\u{3}sign_in_risk_levels\0\u{3}client_app_types\0\u{3}include_platforms\0\u{3}exclude_platforms\0\u{3}include_locations\0\u{3}exclude_locations\0\u{3}has_device_filter\0\u{3}grant_operator\0\u{3}built_in_controls\0\u{3}custom_authentication_factors\0\u{3}authentication_strength\0\u{3}has_guests_or_external_users_condition\0\u{3}insider_risk_levels\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}display_name\0\u{1}state\0\u{3}include_users\0\u{3}exclude_users\0\u{3}include_groups\0\u{3}exclude_groups\0\u{3}include_roles\0\u{3}exclude_roles\0\u{3}include_applications\0\u{3}exclude_applications\0\u{3}include_user_actions\0\u{3}user_risk_levels\0\u{3}sign_in_risk_levels\0\u{3}client_app_types\0\u{3}include_platforms\0\u{3}exclude_platforms\0\u{3}include_locations\0\u{3}exclude_locations\0\u{3}has_device_filter\0\u{3}grant_operator\0\u{3}built_in_controls\0\u{3}custom_authentication_factors\0\u{3}authentication_strength\0\u{3}has_guests_or_external_users_condition\0\u{3}insider_risk_levels\0\u{3}unmodeled_properties\0\u{3}include_guests_or_external_users\0\u{3}exclude_guests_or_external_users\0\u{3}terms_of_use\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1766,6 +2073,10 @@ nonisolated extension Secscore_Tenant_V1_ConditionalAccessPolicy: SwiftProtobuf.
     var _authenticationStrength: Secscore_Tenant_V1_AuthenticationStrength? = nil
     var _hasGuestsOrExternalUsersCondition_p: Bool = false
     var _insiderRiskLevels: [String] = []
+    var _unmodeledProperties: [Secscore_Tenant_V1_PolicyProperty] = []
+    var _includeGuestsOrExternalUsers: Secscore_Tenant_V1_GuestsOrExternalUsers? = nil
+    var _excludeGuestsOrExternalUsers: Secscore_Tenant_V1_GuestsOrExternalUsers? = nil
+    var _termsOfUse: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1802,6 +2113,10 @@ nonisolated extension Secscore_Tenant_V1_ConditionalAccessPolicy: SwiftProtobuf.
       _authenticationStrength = source._authenticationStrength
       _hasGuestsOrExternalUsersCondition_p = source._hasGuestsOrExternalUsersCondition_p
       _insiderRiskLevels = source._insiderRiskLevels
+      _unmodeledProperties = source._unmodeledProperties
+      _includeGuestsOrExternalUsers = source._includeGuestsOrExternalUsers
+      _excludeGuestsOrExternalUsers = source._excludeGuestsOrExternalUsers
+      _termsOfUse = source._termsOfUse
     }
   }
 
@@ -1846,6 +2161,10 @@ nonisolated extension Secscore_Tenant_V1_ConditionalAccessPolicy: SwiftProtobuf.
         case 24: try { try decoder.decodeSingularMessageField(value: &_storage._authenticationStrength) }()
         case 25: try { try decoder.decodeSingularBoolField(value: &_storage._hasGuestsOrExternalUsersCondition_p) }()
         case 26: try { try decoder.decodeRepeatedStringField(value: &_storage._insiderRiskLevels) }()
+        case 27: try { try decoder.decodeRepeatedMessageField(value: &_storage._unmodeledProperties) }()
+        case 28: try { try decoder.decodeSingularMessageField(value: &_storage._includeGuestsOrExternalUsers) }()
+        case 29: try { try decoder.decodeSingularMessageField(value: &_storage._excludeGuestsOrExternalUsers) }()
+        case 30: try { try decoder.decodeRepeatedStringField(value: &_storage._termsOfUse) }()
         default: break
         }
       }
@@ -1936,6 +2255,18 @@ nonisolated extension Secscore_Tenant_V1_ConditionalAccessPolicy: SwiftProtobuf.
       if !_storage._insiderRiskLevels.isEmpty {
         try visitor.visitRepeatedStringField(value: _storage._insiderRiskLevels, fieldNumber: 26)
       }
+      if !_storage._unmodeledProperties.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._unmodeledProperties, fieldNumber: 27)
+      }
+      try { if let v = _storage._includeGuestsOrExternalUsers {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      } }()
+      try { if let v = _storage._excludeGuestsOrExternalUsers {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+      } }()
+      if !_storage._termsOfUse.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._termsOfUse, fieldNumber: 30)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1971,10 +2302,94 @@ nonisolated extension Secscore_Tenant_V1_ConditionalAccessPolicy: SwiftProtobuf.
         if _storage._authenticationStrength != rhs_storage._authenticationStrength {return false}
         if _storage._hasGuestsOrExternalUsersCondition_p != rhs_storage._hasGuestsOrExternalUsersCondition_p {return false}
         if _storage._insiderRiskLevels != rhs_storage._insiderRiskLevels {return false}
+        if _storage._unmodeledProperties != rhs_storage._unmodeledProperties {return false}
+        if _storage._includeGuestsOrExternalUsers != rhs_storage._includeGuestsOrExternalUsers {return false}
+        if _storage._excludeGuestsOrExternalUsers != rhs_storage._excludeGuestsOrExternalUsers {return false}
+        if _storage._termsOfUse != rhs_storage._termsOfUse {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Secscore_Tenant_V1_PolicyProperty: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PolicyProperty"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}value\0\u{1}unknown\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.value) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.unknown) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularStringField(value: self.value, fieldNumber: 2)
+    }
+    if self.unknown != false {
+      try visitor.visitSingularBoolField(value: self.unknown, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Secscore_Tenant_V1_PolicyProperty, rhs: Secscore_Tenant_V1_PolicyProperty) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.unknown != rhs.unknown {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Secscore_Tenant_V1_GuestsOrExternalUsers: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GuestsOrExternalUsers"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}guest_or_external_user_types\0\u{3}external_tenants_membership_kind\0\u{3}external_tenant_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.guestOrExternalUserTypes) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.externalTenantsMembershipKind) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.externalTenantIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guestOrExternalUserTypes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.guestOrExternalUserTypes, fieldNumber: 1)
+    }
+    if !self.externalTenantsMembershipKind.isEmpty {
+      try visitor.visitSingularStringField(value: self.externalTenantsMembershipKind, fieldNumber: 2)
+    }
+    if !self.externalTenantIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.externalTenantIds, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Secscore_Tenant_V1_GuestsOrExternalUsers, rhs: Secscore_Tenant_V1_GuestsOrExternalUsers) -> Bool {
+    if lhs.guestOrExternalUserTypes != rhs.guestOrExternalUserTypes {return false}
+    if lhs.externalTenantsMembershipKind != rhs.externalTenantsMembershipKind {return false}
+    if lhs.externalTenantIds != rhs.externalTenantIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2312,7 +2727,7 @@ nonisolated extension Secscore_Tenant_V1_SpendingBudgets: SwiftProtobuf.Message,
 
 nonisolated extension Secscore_Tenant_V1_CustomerSpending: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CustomerSpending"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_tenant_id\0\u{3}customer_name\0\u{3}subscription_ids\0\u{1}budget\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_tenant_id\0\u{3}customer_name\0\u{3}subscription_ids\0\u{1}budget\0\u{3}subscription_ids_unknown\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2324,6 +2739,7 @@ nonisolated extension Secscore_Tenant_V1_CustomerSpending: SwiftProtobuf.Message
       case 2: try { try decoder.decodeSingularStringField(value: &self.customerName) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.subscriptionIds) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._budget) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.subscriptionIdsUnknown) }()
       default: break
       }
     }
@@ -2346,6 +2762,9 @@ nonisolated extension Secscore_Tenant_V1_CustomerSpending: SwiftProtobuf.Message
     try { if let v = self._budget {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if self.subscriptionIdsUnknown != false {
+      try visitor.visitSingularBoolField(value: self.subscriptionIdsUnknown, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2354,6 +2773,7 @@ nonisolated extension Secscore_Tenant_V1_CustomerSpending: SwiftProtobuf.Message
     if lhs.customerName != rhs.customerName {return false}
     if lhs.subscriptionIds != rhs.subscriptionIds {return false}
     if lhs._budget != rhs._budget {return false}
+    if lhs.subscriptionIdsUnknown != rhs.subscriptionIdsUnknown {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -502,6 +502,96 @@ void   secscore__tenant__v1__group__free_unpacked
   assert(message->base.descriptor == &secscore__tenant__v1__group__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   secscore__tenant__v1__group_eligibilities__init
+                     (Secscore__Tenant__V1__GroupEligibilities         *message)
+{
+  static const Secscore__Tenant__V1__GroupEligibilities init_value = SECSCORE__TENANT__V1__GROUP_ELIGIBILITIES__INIT;
+  *message = init_value;
+}
+size_t secscore__tenant__v1__group_eligibilities__get_packed_size
+                     (const Secscore__Tenant__V1__GroupEligibilities *message)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibilities__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t secscore__tenant__v1__group_eligibilities__pack
+                     (const Secscore__Tenant__V1__GroupEligibilities *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibilities__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t secscore__tenant__v1__group_eligibilities__pack_to_buffer
+                     (const Secscore__Tenant__V1__GroupEligibilities *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibilities__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Secscore__Tenant__V1__GroupEligibilities *
+       secscore__tenant__v1__group_eligibilities__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Secscore__Tenant__V1__GroupEligibilities *)
+     protobuf_c_message_unpack (&secscore__tenant__v1__group_eligibilities__descriptor,
+                                allocator, len, data);
+}
+void   secscore__tenant__v1__group_eligibilities__free_unpacked
+                     (Secscore__Tenant__V1__GroupEligibilities *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibilities__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   secscore__tenant__v1__group_eligibility__init
+                     (Secscore__Tenant__V1__GroupEligibility         *message)
+{
+  static const Secscore__Tenant__V1__GroupEligibility init_value = SECSCORE__TENANT__V1__GROUP_ELIGIBILITY__INIT;
+  *message = init_value;
+}
+size_t secscore__tenant__v1__group_eligibility__get_packed_size
+                     (const Secscore__Tenant__V1__GroupEligibility *message)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibility__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t secscore__tenant__v1__group_eligibility__pack
+                     (const Secscore__Tenant__V1__GroupEligibility *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibility__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t secscore__tenant__v1__group_eligibility__pack_to_buffer
+                     (const Secscore__Tenant__V1__GroupEligibility *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibility__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Secscore__Tenant__V1__GroupEligibility *
+       secscore__tenant__v1__group_eligibility__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Secscore__Tenant__V1__GroupEligibility *)
+     protobuf_c_message_unpack (&secscore__tenant__v1__group_eligibility__descriptor,
+                                allocator, len, data);
+}
+void   secscore__tenant__v1__group_eligibility__free_unpacked
+                     (Secscore__Tenant__V1__GroupEligibility *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &secscore__tenant__v1__group_eligibility__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   secscore__tenant__v1__registration_details__init
                      (Secscore__Tenant__V1__RegistrationDetails         *message)
 {
@@ -725,6 +815,96 @@ void   secscore__tenant__v1__conditional_access_policy__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &secscore__tenant__v1__conditional_access_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   secscore__tenant__v1__policy_property__init
+                     (Secscore__Tenant__V1__PolicyProperty         *message)
+{
+  static const Secscore__Tenant__V1__PolicyProperty init_value = SECSCORE__TENANT__V1__POLICY_PROPERTY__INIT;
+  *message = init_value;
+}
+size_t secscore__tenant__v1__policy_property__get_packed_size
+                     (const Secscore__Tenant__V1__PolicyProperty *message)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__policy_property__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t secscore__tenant__v1__policy_property__pack
+                     (const Secscore__Tenant__V1__PolicyProperty *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__policy_property__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t secscore__tenant__v1__policy_property__pack_to_buffer
+                     (const Secscore__Tenant__V1__PolicyProperty *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__policy_property__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Secscore__Tenant__V1__PolicyProperty *
+       secscore__tenant__v1__policy_property__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Secscore__Tenant__V1__PolicyProperty *)
+     protobuf_c_message_unpack (&secscore__tenant__v1__policy_property__descriptor,
+                                allocator, len, data);
+}
+void   secscore__tenant__v1__policy_property__free_unpacked
+                     (Secscore__Tenant__V1__PolicyProperty *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &secscore__tenant__v1__policy_property__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   secscore__tenant__v1__guests_or_external_users__init
+                     (Secscore__Tenant__V1__GuestsOrExternalUsers         *message)
+{
+  static const Secscore__Tenant__V1__GuestsOrExternalUsers init_value = SECSCORE__TENANT__V1__GUESTS_OR_EXTERNAL_USERS__INIT;
+  *message = init_value;
+}
+size_t secscore__tenant__v1__guests_or_external_users__get_packed_size
+                     (const Secscore__Tenant__V1__GuestsOrExternalUsers *message)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__guests_or_external_users__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t secscore__tenant__v1__guests_or_external_users__pack
+                     (const Secscore__Tenant__V1__GuestsOrExternalUsers *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__guests_or_external_users__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t secscore__tenant__v1__guests_or_external_users__pack_to_buffer
+                     (const Secscore__Tenant__V1__GuestsOrExternalUsers *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &secscore__tenant__v1__guests_or_external_users__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Secscore__Tenant__V1__GuestsOrExternalUsers *
+       secscore__tenant__v1__guests_or_external_users__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Secscore__Tenant__V1__GuestsOrExternalUsers *)
+     protobuf_c_message_unpack (&secscore__tenant__v1__guests_or_external_users__descriptor,
+                                allocator, len, data);
+}
+void   secscore__tenant__v1__guests_or_external_users__free_unpacked
+                     (Secscore__Tenant__V1__GuestsOrExternalUsers *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &secscore__tenant__v1__guests_or_external_users__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   secscore__tenant__v1__authentication_strength__init
@@ -1132,7 +1312,7 @@ void   secscore__tenant__v1__budget__free_unpacked
   assert(message->base.descriptor == &secscore__tenant__v1__budget__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor secscore__tenant__v1__facets__field_descriptors[13] =
+static const ProtobufCFieldDescriptor secscore__tenant__v1__facets__field_descriptors[14] =
 {
   {
     "partner",
@@ -1290,10 +1470,23 @@ static const ProtobufCFieldDescriptor secscore__tenant__v1__facets__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "group_eligibilities",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__Facets, group_eligibilities),
+    &secscore__tenant__v1__group_eligibilities__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned secscore__tenant__v1__facets__field_indices_by_name[] = {
   9,   /* field[9] = conditional_access_policies */
   11,   /* field[11] = customer_mfa */
+  13,   /* field[13] = group_eligibilities */
   6,   /* field[6] = groups */
   0,   /* field[0] = partner */
   7,   /* field[7] = registration_details */
@@ -1309,7 +1502,7 @@ static const unsigned secscore__tenant__v1__facets__field_indices_by_name[] = {
 static const ProtobufCIntRange secscore__tenant__v1__facets__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor secscore__tenant__v1__facets__descriptor =
 {
@@ -1319,7 +1512,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__facets__descriptor =
   "Secscore__Tenant__V1__Facets",
   "secscore.tenant.v1",
   sizeof(Secscore__Tenant__V1__Facets),
-  13,
+  14,
   secscore__tenant__v1__facets__field_descriptors,
   secscore__tenant__v1__facets__field_indices_by_name,
   1,  secscore__tenant__v1__facets__number_ranges,
@@ -1813,7 +2006,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__users__descriptor =
   (ProtobufCMessageInit) secscore__tenant__v1__users__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor secscore__tenant__v1__user__field_descriptors[6] =
+static const ProtobufCFieldDescriptor secscore__tenant__v1__user__field_descriptors[9] =
 {
   {
     "id",
@@ -1887,11 +2080,50 @@ static const ProtobufCFieldDescriptor secscore__tenant__v1__user__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "external_user_state",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__User, external_user_state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "creation_type",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__User, creation_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "identity_issuers",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Secscore__Tenant__V1__User, n_identity_issuers),
+    offsetof(Secscore__Tenant__V1__User, identity_issuers),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned secscore__tenant__v1__user__field_indices_by_name[] = {
   4,   /* field[4] = account_disabled */
+  7,   /* field[7] = creation_type */
   2,   /* field[2] = display_name */
+  6,   /* field[6] = external_user_state */
   0,   /* field[0] = id */
+  8,   /* field[8] = identity_issuers */
   5,   /* field[5] = per_user_mfa_state */
   1,   /* field[1] = user_principal_name */
   3,   /* field[3] = user_type */
@@ -1899,7 +2131,7 @@ static const unsigned secscore__tenant__v1__user__field_indices_by_name[] = {
 static const ProtobufCIntRange secscore__tenant__v1__user__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor secscore__tenant__v1__user__descriptor =
 {
@@ -1909,7 +2141,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__user__descriptor =
   "Secscore__Tenant__V1__User",
   "secscore.tenant.v1",
   sizeof(Secscore__Tenant__V1__User),
-  6,
+  9,
   secscore__tenant__v1__user__field_descriptors,
   secscore__tenant__v1__user__field_indices_by_name,
   1,  secscore__tenant__v1__user__number_ranges,
@@ -1954,7 +2186,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__groups__descriptor =
   (ProtobufCMessageInit) secscore__tenant__v1__groups__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor secscore__tenant__v1__group__field_descriptors[3] =
+static const ProtobufCFieldDescriptor secscore__tenant__v1__group__field_descriptors[5] =
 {
   {
     "id",
@@ -1992,16 +2224,42 @@ static const ProtobufCFieldDescriptor secscore__tenant__v1__group__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "member_group_ids",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Secscore__Tenant__V1__Group, n_member_group_ids),
+    offsetof(Secscore__Tenant__V1__Group, member_group_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "members_unknown",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__Group, members_unknown),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned secscore__tenant__v1__group__field_indices_by_name[] = {
   1,   /* field[1] = display_name */
   0,   /* field[0] = id */
+  3,   /* field[3] = member_group_ids */
   2,   /* field[2] = member_ids */
+  4,   /* field[4] = members_unknown */
 };
 static const ProtobufCIntRange secscore__tenant__v1__group__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor secscore__tenant__v1__group__descriptor =
 {
@@ -2011,11 +2269,191 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__group__descriptor =
   "Secscore__Tenant__V1__Group",
   "secscore.tenant.v1",
   sizeof(Secscore__Tenant__V1__Group),
-  3,
+  5,
   secscore__tenant__v1__group__field_descriptors,
   secscore__tenant__v1__group__field_indices_by_name,
   1,  secscore__tenant__v1__group__number_ranges,
   (ProtobufCMessageInit) secscore__tenant__v1__group__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor secscore__tenant__v1__group_eligibilities__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Secscore__Tenant__V1__GroupEligibilities, n_items),
+    offsetof(Secscore__Tenant__V1__GroupEligibilities, items),
+    &secscore__tenant__v1__group_eligibility__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned secscore__tenant__v1__group_eligibilities__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange secscore__tenant__v1__group_eligibilities__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor secscore__tenant__v1__group_eligibilities__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "secscore.tenant.v1.GroupEligibilities",
+  "GroupEligibilities",
+  "Secscore__Tenant__V1__GroupEligibilities",
+  "secscore.tenant.v1",
+  sizeof(Secscore__Tenant__V1__GroupEligibilities),
+  1,
+  secscore__tenant__v1__group_eligibilities__field_descriptors,
+  secscore__tenant__v1__group_eligibilities__field_indices_by_name,
+  1,  secscore__tenant__v1__group_eligibilities__number_ranges,
+  (ProtobufCMessageInit) secscore__tenant__v1__group_eligibilities__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor secscore__tenant__v1__group_eligibility__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, group_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, principal_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "access_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, access_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal_type",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, principal_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal_display_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, principal_display_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal_user_principal_name",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, principal_user_principal_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_unix_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, start_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_unix_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GroupEligibility, end_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned secscore__tenant__v1__group_eligibility__field_indices_by_name[] = {
+  3,   /* field[3] = access_id */
+  8,   /* field[8] = end_unix_ms */
+  1,   /* field[1] = group_id */
+  0,   /* field[0] = id */
+  5,   /* field[5] = principal_display_name */
+  2,   /* field[2] = principal_id */
+  4,   /* field[4] = principal_type */
+  6,   /* field[6] = principal_user_principal_name */
+  7,   /* field[7] = start_unix_ms */
+};
+static const ProtobufCIntRange secscore__tenant__v1__group_eligibility__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor secscore__tenant__v1__group_eligibility__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "secscore.tenant.v1.GroupEligibility",
+  "GroupEligibility",
+  "Secscore__Tenant__V1__GroupEligibility",
+  "secscore.tenant.v1",
+  sizeof(Secscore__Tenant__V1__GroupEligibility),
+  9,
+  secscore__tenant__v1__group_eligibility__field_descriptors,
+  secscore__tenant__v1__group_eligibility__field_indices_by_name,
+  1,  secscore__tenant__v1__group_eligibility__number_ranges,
+  (ProtobufCMessageInit) secscore__tenant__v1__group_eligibility__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor secscore__tenant__v1__registration_details__field_descriptors[1] =
@@ -2056,7 +2494,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__registration_details__des
   (ProtobufCMessageInit) secscore__tenant__v1__registration_details__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor secscore__tenant__v1__registration_detail__field_descriptors[7] =
+static const ProtobufCFieldDescriptor secscore__tenant__v1__registration_detail__field_descriptors[8] =
 {
   {
     "id",
@@ -2142,6 +2580,18 @@ static const ProtobufCFieldDescriptor secscore__tenant__v1__registration_detail_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mfa_registration_unknown",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__RegistrationDetail, mfa_registration_unknown),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned secscore__tenant__v1__registration_detail__field_indices_by_name[] = {
   0,   /* field[0] = id */
@@ -2149,13 +2599,14 @@ static const unsigned secscore__tenant__v1__registration_detail__field_indices_b
   5,   /* field[5] = is_mfa_capable */
   4,   /* field[4] = is_mfa_registered */
   6,   /* field[6] = methods_registered */
+  7,   /* field[7] = mfa_registration_unknown */
   2,   /* field[2] = user_display_name */
   1,   /* field[1] = user_principal_name */
 };
 static const ProtobufCIntRange secscore__tenant__v1__registration_detail__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor secscore__tenant__v1__registration_detail__descriptor =
 {
@@ -2165,7 +2616,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__registration_detail__desc
   "Secscore__Tenant__V1__RegistrationDetail",
   "secscore.tenant.v1",
   sizeof(Secscore__Tenant__V1__RegistrationDetail),
-  7,
+  8,
   secscore__tenant__v1__registration_detail__field_descriptors,
   secscore__tenant__v1__registration_detail__field_indices_by_name,
   1,  secscore__tenant__v1__registration_detail__number_ranges,
@@ -2248,7 +2699,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__conditional_access_polici
   (ProtobufCMessageInit) secscore__tenant__v1__conditional_access_policies__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor secscore__tenant__v1__conditional_access_policy__field_descriptors[26] =
+static const ProtobufCFieldDescriptor secscore__tenant__v1__conditional_access_policy__field_descriptors[30] =
 {
   {
     "id",
@@ -2562,6 +3013,54 @@ static const ProtobufCFieldDescriptor secscore__tenant__v1__conditional_access_p
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "unmodeled_properties",
+    27,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Secscore__Tenant__V1__ConditionalAccessPolicy, n_unmodeled_properties),
+    offsetof(Secscore__Tenant__V1__ConditionalAccessPolicy, unmodeled_properties),
+    &secscore__tenant__v1__policy_property__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_guests_or_external_users",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__ConditionalAccessPolicy, include_guests_or_external_users),
+    &secscore__tenant__v1__guests_or_external_users__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exclude_guests_or_external_users",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__ConditionalAccessPolicy, exclude_guests_or_external_users),
+    &secscore__tenant__v1__guests_or_external_users__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "terms_of_use",
+    30,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Secscore__Tenant__V1__ConditionalAccessPolicy, n_terms_of_use),
+    offsetof(Secscore__Tenant__V1__ConditionalAccessPolicy, terms_of_use),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned secscore__tenant__v1__conditional_access_policy__field_indices_by_name[] = {
   23,   /* field[23] = authentication_strength */
@@ -2571,6 +3070,7 @@ static const unsigned secscore__tenant__v1__conditional_access_policy__field_ind
   1,   /* field[1] = display_name */
   10,   /* field[10] = exclude_applications */
   6,   /* field[6] = exclude_groups */
+  28,   /* field[28] = exclude_guests_or_external_users */
   18,   /* field[18] = exclude_locations */
   16,   /* field[16] = exclude_platforms */
   8,   /* field[8] = exclude_roles */
@@ -2581,6 +3081,7 @@ static const unsigned secscore__tenant__v1__conditional_access_policy__field_ind
   0,   /* field[0] = id */
   9,   /* field[9] = include_applications */
   5,   /* field[5] = include_groups */
+  27,   /* field[27] = include_guests_or_external_users */
   17,   /* field[17] = include_locations */
   15,   /* field[15] = include_platforms */
   7,   /* field[7] = include_roles */
@@ -2589,12 +3090,14 @@ static const unsigned secscore__tenant__v1__conditional_access_policy__field_ind
   25,   /* field[25] = insider_risk_levels */
   13,   /* field[13] = sign_in_risk_levels */
   2,   /* field[2] = state */
+  29,   /* field[29] = terms_of_use */
+  26,   /* field[26] = unmodeled_properties */
   12,   /* field[12] = user_risk_levels */
 };
 static const ProtobufCIntRange secscore__tenant__v1__conditional_access_policy__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 26 }
+  { 0, 30 }
 };
 const ProtobufCMessageDescriptor secscore__tenant__v1__conditional_access_policy__descriptor =
 {
@@ -2604,11 +3107,139 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__conditional_access_policy
   "Secscore__Tenant__V1__ConditionalAccessPolicy",
   "secscore.tenant.v1",
   sizeof(Secscore__Tenant__V1__ConditionalAccessPolicy),
-  26,
+  30,
   secscore__tenant__v1__conditional_access_policy__field_descriptors,
   secscore__tenant__v1__conditional_access_policy__field_indices_by_name,
   1,  secscore__tenant__v1__conditional_access_policy__number_ranges,
   (ProtobufCMessageInit) secscore__tenant__v1__conditional_access_policy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor secscore__tenant__v1__policy_property__field_descriptors[3] =
+{
+  {
+    "path",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__PolicyProperty, path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__PolicyProperty, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unknown",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__PolicyProperty, unknown),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned secscore__tenant__v1__policy_property__field_indices_by_name[] = {
+  0,   /* field[0] = path */
+  2,   /* field[2] = unknown */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange secscore__tenant__v1__policy_property__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor secscore__tenant__v1__policy_property__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "secscore.tenant.v1.PolicyProperty",
+  "PolicyProperty",
+  "Secscore__Tenant__V1__PolicyProperty",
+  "secscore.tenant.v1",
+  sizeof(Secscore__Tenant__V1__PolicyProperty),
+  3,
+  secscore__tenant__v1__policy_property__field_descriptors,
+  secscore__tenant__v1__policy_property__field_indices_by_name,
+  1,  secscore__tenant__v1__policy_property__number_ranges,
+  (ProtobufCMessageInit) secscore__tenant__v1__policy_property__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor secscore__tenant__v1__guests_or_external_users__field_descriptors[3] =
+{
+  {
+    "guest_or_external_user_types",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Secscore__Tenant__V1__GuestsOrExternalUsers, n_guest_or_external_user_types),
+    offsetof(Secscore__Tenant__V1__GuestsOrExternalUsers, guest_or_external_user_types),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "external_tenants_membership_kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__GuestsOrExternalUsers, external_tenants_membership_kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "external_tenant_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Secscore__Tenant__V1__GuestsOrExternalUsers, n_external_tenant_ids),
+    offsetof(Secscore__Tenant__V1__GuestsOrExternalUsers, external_tenant_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned secscore__tenant__v1__guests_or_external_users__field_indices_by_name[] = {
+  2,   /* field[2] = external_tenant_ids */
+  1,   /* field[1] = external_tenants_membership_kind */
+  0,   /* field[0] = guest_or_external_user_types */
+};
+static const ProtobufCIntRange secscore__tenant__v1__guests_or_external_users__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor secscore__tenant__v1__guests_or_external_users__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "secscore.tenant.v1.GuestsOrExternalUsers",
+  "GuestsOrExternalUsers",
+  "Secscore__Tenant__V1__GuestsOrExternalUsers",
+  "secscore.tenant.v1",
+  sizeof(Secscore__Tenant__V1__GuestsOrExternalUsers),
+  3,
+  secscore__tenant__v1__guests_or_external_users__field_descriptors,
+  secscore__tenant__v1__guests_or_external_users__field_indices_by_name,
+  1,  secscore__tenant__v1__guests_or_external_users__number_ranges,
+  (ProtobufCMessageInit) secscore__tenant__v1__guests_or_external_users__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor secscore__tenant__v1__authentication_strength__field_descriptors[4] =
@@ -3189,7 +3820,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__spending_budgets__descrip
   (ProtobufCMessageInit) secscore__tenant__v1__spending_budgets__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor secscore__tenant__v1__customer_spending__field_descriptors[4] =
+static const ProtobufCFieldDescriptor secscore__tenant__v1__customer_spending__field_descriptors[5] =
 {
   {
     "customer_tenant_id",
@@ -3239,17 +3870,30 @@ static const ProtobufCFieldDescriptor secscore__tenant__v1__customer_spending__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "subscription_ids_unknown",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Secscore__Tenant__V1__CustomerSpending, subscription_ids_unknown),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned secscore__tenant__v1__customer_spending__field_indices_by_name[] = {
   3,   /* field[3] = budget */
   1,   /* field[1] = customer_name */
   0,   /* field[0] = customer_tenant_id */
   2,   /* field[2] = subscription_ids */
+  4,   /* field[4] = subscription_ids_unknown */
 };
 static const ProtobufCIntRange secscore__tenant__v1__customer_spending__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor secscore__tenant__v1__customer_spending__descriptor =
 {
@@ -3259,7 +3903,7 @@ const ProtobufCMessageDescriptor secscore__tenant__v1__customer_spending__descri
   "Secscore__Tenant__V1__CustomerSpending",
   "secscore.tenant.v1",
   sizeof(Secscore__Tenant__V1__CustomerSpending),
-  4,
+  5,
   secscore__tenant__v1__customer_spending__field_descriptors,
   secscore__tenant__v1__customer_spending__field_indices_by_name,
   1,  secscore__tenant__v1__customer_spending__number_ranges,
@@ -3379,7 +4023,7 @@ const ProtobufCEnumDescriptor secscore__tenant__v1__commerce_experience__descrip
   secscore__tenant__v1__commerce_experience__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue secscore__tenant__v1__facet__enum_values_by_number[14] =
+static const ProtobufCEnumValue secscore__tenant__v1__facet__enum_values_by_number[15] =
 {
   { "FACET_UNSPECIFIED", "SECSCORE__TENANT__V1__FACET__FACET_UNSPECIFIED", 0 },
   { "FACET_PARTNER", "SECSCORE__TENANT__V1__FACET__FACET_PARTNER", 1 },
@@ -3395,15 +4039,17 @@ static const ProtobufCEnumValue secscore__tenant__v1__facet__enum_values_by_numb
   { "FACET_SECURITY_ALERTS", "SECSCORE__TENANT__V1__FACET__FACET_SECURITY_ALERTS", 11 },
   { "FACET_CUSTOMER_MFA", "SECSCORE__TENANT__V1__FACET__FACET_CUSTOMER_MFA", 12 },
   { "FACET_SPENDING_BUDGETS", "SECSCORE__TENANT__V1__FACET__FACET_SPENDING_BUDGETS", 13 },
+  { "FACET_GROUP_ELIGIBILITIES", "SECSCORE__TENANT__V1__FACET__FACET_GROUP_ELIGIBILITIES", 14 },
 };
 static const ProtobufCIntRange secscore__tenant__v1__facet__value_ranges[] = {
-{0, 0},{0, 14}
+{0, 0},{0, 15}
 };
-static const ProtobufCEnumValueIndex secscore__tenant__v1__facet__enum_values_by_name[14] =
+static const ProtobufCEnumValueIndex secscore__tenant__v1__facet__enum_values_by_name[15] =
 {
   { "FACET_CONDITIONAL_ACCESS_POLICIES", 10 },
   { "FACET_CUSTOMER_MFA", 12 },
   { "FACET_GROUPS", 7 },
+  { "FACET_GROUP_ELIGIBILITIES", 14 },
   { "FACET_PARTNER", 1 },
   { "FACET_REGISTRATION_DETAILS", 8 },
   { "FACET_ROLE_ASSIGNMENTS", 4 },
@@ -3423,9 +4069,9 @@ const ProtobufCEnumDescriptor secscore__tenant__v1__facet__descriptor =
   "Facet",
   "Secscore__Tenant__V1__Facet",
   "secscore.tenant.v1",
-  14,
+  15,
   secscore__tenant__v1__facet__enum_values_by_number,
-  14,
+  15,
   secscore__tenant__v1__facet__enum_values_by_name,
   1,
   secscore__tenant__v1__facet__value_ranges,

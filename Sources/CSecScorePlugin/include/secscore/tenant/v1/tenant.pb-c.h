@@ -26,11 +26,15 @@ typedef struct Secscore__Tenant__V1__Users Secscore__Tenant__V1__Users;
 typedef struct Secscore__Tenant__V1__User Secscore__Tenant__V1__User;
 typedef struct Secscore__Tenant__V1__Groups Secscore__Tenant__V1__Groups;
 typedef struct Secscore__Tenant__V1__Group Secscore__Tenant__V1__Group;
+typedef struct Secscore__Tenant__V1__GroupEligibilities Secscore__Tenant__V1__GroupEligibilities;
+typedef struct Secscore__Tenant__V1__GroupEligibility Secscore__Tenant__V1__GroupEligibility;
 typedef struct Secscore__Tenant__V1__RegistrationDetails Secscore__Tenant__V1__RegistrationDetails;
 typedef struct Secscore__Tenant__V1__RegistrationDetail Secscore__Tenant__V1__RegistrationDetail;
 typedef struct Secscore__Tenant__V1__SecurityDefaults Secscore__Tenant__V1__SecurityDefaults;
 typedef struct Secscore__Tenant__V1__ConditionalAccessPolicies Secscore__Tenant__V1__ConditionalAccessPolicies;
 typedef struct Secscore__Tenant__V1__ConditionalAccessPolicy Secscore__Tenant__V1__ConditionalAccessPolicy;
+typedef struct Secscore__Tenant__V1__PolicyProperty Secscore__Tenant__V1__PolicyProperty;
+typedef struct Secscore__Tenant__V1__GuestsOrExternalUsers Secscore__Tenant__V1__GuestsOrExternalUsers;
 typedef struct Secscore__Tenant__V1__AuthenticationStrength Secscore__Tenant__V1__AuthenticationStrength;
 typedef struct Secscore__Tenant__V1__SecurityAlerts Secscore__Tenant__V1__SecurityAlerts;
 typedef struct Secscore__Tenant__V1__SecurityAlert Secscore__Tenant__V1__SecurityAlert;
@@ -80,7 +84,8 @@ typedef enum _Secscore__Tenant__V1__Facet {
   SECSCORE__TENANT__V1__FACET__FACET_CONDITIONAL_ACCESS_POLICIES = 10,
   SECSCORE__TENANT__V1__FACET__FACET_SECURITY_ALERTS = 11,
   SECSCORE__TENANT__V1__FACET__FACET_CUSTOMER_MFA = 12,
-  SECSCORE__TENANT__V1__FACET__FACET_SPENDING_BUDGETS = 13
+  SECSCORE__TENANT__V1__FACET__FACET_SPENDING_BUDGETS = 13,
+  SECSCORE__TENANT__V1__FACET__FACET_GROUP_ELIGIBILITIES = 14
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SECSCORE__TENANT__V1__FACET)
 } Secscore__Tenant__V1__Facet;
 typedef enum _Secscore__Tenant__V1__PerUserMfaState {
@@ -116,10 +121,11 @@ struct  Secscore__Tenant__V1__Facets
   Secscore__Tenant__V1__SecurityAlerts *security_alerts;
   Secscore__Tenant__V1__CustomerMfa *customer_mfa;
   Secscore__Tenant__V1__SpendingBudgets *spending_budgets;
+  Secscore__Tenant__V1__GroupEligibilities *group_eligibilities;
 };
 #define SECSCORE__TENANT__V1__FACETS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__facets__descriptor) \
-    , NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    , NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 
 /*
@@ -258,10 +264,26 @@ struct  Secscore__Tenant__V1__User
    */
   protobuf_c_boolean account_disabled;
   Secscore__Tenant__V1__PerUserMfaState per_user_mfa_state;
+  /*
+   * Graph's externalUserState ("PendingAcceptance", "Accepted"); empty when
+   * not set or not exported.
+   */
+  char *external_user_state;
+  /*
+   * Graph's creationType ("Invitation", "LocalAccount", ...); empty when not
+   * set or not exported.
+   */
+  char *creation_type;
+  /*
+   * The issuer of each of the user's identities (Graph's identities[].issuer,
+   * e.g. "ExternalAzureAD", "MicrosoftAccount", "contoso.onmicrosoft.com").
+   */
+  size_t n_identity_issuers;
+  char **identity_issuers;
 };
 #define SECSCORE__TENANT__V1__USER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__user__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, SECSCORE__TENANT__V1__PER_USER_MFA_STATE__PER_USER_MFA_STATE_UNKNOWN }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, SECSCORE__TENANT__V1__PER_USER_MFA_STATE__PER_USER_MFA_STATE_UNKNOWN, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /*
@@ -283,12 +305,72 @@ struct  Secscore__Tenant__V1__Group
   ProtobufCMessage base;
   char *id;
   char *display_name;
+  /*
+   * Members that are not groups (users, devices, service principals), from
+   * `members` or `transitiveMembers`.
+   */
   size_t n_member_ids;
   char **member_ids;
+  /*
+   * Members that are groups themselves (nested groups). Conditional Access
+   * applies a group to the members of its nested groups, at any depth.
+   */
+  size_t n_member_group_ids;
+  char **member_group_ids;
+  /*
+   * True when the export carries neither `members` nor `transitiveMembers`:
+   * who is in the group is unknown, which is not the same as "nobody".
+   */
+  protobuf_c_boolean members_unknown;
 };
 #define SECSCORE__TENANT__V1__GROUP__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__group__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0 }
+
+
+/*
+ * groupEligibilitySchedules.json (Graph
+ * identityGovernance/privilegedAccess/group/eligibilitySchedules): PIM for
+ * Groups. An eligible member can activate membership of the group, and with
+ * it every role the group holds.
+ */
+struct  Secscore__Tenant__V1__GroupEligibilities
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Secscore__Tenant__V1__GroupEligibility **items;
+};
+#define SECSCORE__TENANT__V1__GROUP_ELIGIBILITIES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__group_eligibilities__descriptor) \
+    , 0,NULL }
+
+
+struct  Secscore__Tenant__V1__GroupEligibility
+{
+  ProtobufCMessage base;
+  char *id;
+  char *group_id;
+  char *principal_id;
+  /*
+   * "member" or "owner" (Graph's accessId).
+   */
+  char *access_id;
+  /*
+   * "user", "group", "servicePrincipal" from the expanded principal, or
+   * empty when the principal was not expanded.
+   */
+  char *principal_type;
+  char *principal_display_name;
+  char *principal_user_principal_name;
+  /*
+   * Eligibility window; 0 means open-ended.
+   */
+  int64_t start_unix_ms;
+  int64_t end_unix_ms;
+};
+#define SECSCORE__TENANT__V1__GROUP_ELIGIBILITY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__group_eligibility__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
@@ -316,10 +398,15 @@ struct  Secscore__Tenant__V1__RegistrationDetail
   protobuf_c_boolean is_mfa_capable;
   size_t n_methods_registered;
   char **methods_registered;
+  /*
+   * True when the export gave isMfaRegistered as null or left it out: then
+   * is_mfa_registered is false and means nothing.
+   */
+  protobuf_c_boolean mfa_registration_unknown;
 };
 #define SECSCORE__TENANT__V1__REGISTRATION_DETAIL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__registration_detail__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0 }
 
 
 /*
@@ -410,10 +497,82 @@ struct  Secscore__Tenant__V1__ConditionalAccessPolicy
   protobuf_c_boolean has_guests_or_external_users_condition;
   size_t n_insider_risk_levels;
   char **insider_risk_levels;
+  /*
+   * Properties the host does not model, present with a value that could
+   * narrow the policy or offer a way around its grant. A check must not
+   * count a policy with any of them as coverage (fail closed).
+   */
+  size_t n_unmodeled_properties;
+  Secscore__Tenant__V1__PolicyProperty **unmodeled_properties;
+  /*
+   * conditions.users.includeGuestsOrExternalUsers and
+   * excludeGuestsOrExternalUsers; absent when null or not exported.
+   */
+  Secscore__Tenant__V1__GuestsOrExternalUsers *include_guests_or_external_users;
+  Secscore__Tenant__V1__GuestsOrExternalUsers *exclude_guests_or_external_users;
+  /*
+   * grantControls.termsOfUse: ids of terms-of-use agreements.
+   */
+  size_t n_terms_of_use;
+  char **terms_of_use;
 };
 #define SECSCORE__TENANT__V1__CONDITIONAL_ACCESS_POLICY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__conditional_access_policy__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SECSCORE__TENANT__V1__POLICY_STATE__POLICY_STATE_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, NULL, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SECSCORE__TENANT__V1__POLICY_STATE__POLICY_STATE_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, NULL, 0, 0,NULL, 0,NULL, NULL, NULL, 0,NULL }
+
+
+/*
+ * A policy property as found in the export, for a check to name.
+ */
+struct  Secscore__Tenant__V1__PolicyProperty
+{
+  ProtobufCMessage base;
+  /*
+   * Where it sits in the policy, e.g. "conditions.authenticationFlows".
+   */
+  char *path;
+  /*
+   * Its value as compact JSON, cut to at most 200 characters.
+   */
+  char *value;
+  /*
+   * True when the host has never heard of the property (Microsoft added it
+   * later); false when it is known but its meaning is not modeled.
+   */
+  protobuf_c_boolean unknown;
+};
+#define SECSCORE__TENANT__V1__POLICY_PROPERTY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__policy_property__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Graph's conditionalAccessGuestsOrExternalUsers.
+ */
+struct  Secscore__Tenant__V1__GuestsOrExternalUsers
+{
+  ProtobufCMessage base;
+  /*
+   * guestOrExternalUserTypes split at commas: internalGuest,
+   * b2bCollaborationGuest, b2bCollaborationMember, b2bDirectConnectUser,
+   * otherExternalUser, serviceProvider, or a value Graph adds later.
+   */
+  size_t n_guest_or_external_user_types;
+  char **guest_or_external_user_types;
+  /*
+   * externalTenants.membershipKind: "all", "enumerated", or empty when
+   * externalTenants is not set.
+   */
+  char *external_tenants_membership_kind;
+  /*
+   * externalTenants.members when the kind is "enumerated".
+   */
+  size_t n_external_tenant_ids;
+  char **external_tenant_ids;
+};
+#define SECSCORE__TENANT__V1__GUESTS_OR_EXTERNAL_USERS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__guests_or_external_users__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Secscore__Tenant__V1__AuthenticationStrength
@@ -542,10 +701,16 @@ struct  Secscore__Tenant__V1__CustomerSpending
    * Absent when the customer has no budget.
    */
   Secscore__Tenant__V1__Budget *budget;
+  /*
+   * True when the export has no subscriptionIds (absent or null): whether
+   * the customer has Azure subscriptions is unknown. Only an empty list
+   * means none.
+   */
+  protobuf_c_boolean subscription_ids_unknown;
 };
 #define SECSCORE__TENANT__V1__CUSTOMER_SPENDING__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&secscore__tenant__v1__customer_spending__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0 }
 
 
 struct  Secscore__Tenant__V1__Budget
@@ -771,6 +936,44 @@ Secscore__Tenant__V1__Group *
 void   secscore__tenant__v1__group__free_unpacked
                      (Secscore__Tenant__V1__Group *message,
                       ProtobufCAllocator *allocator);
+/* Secscore__Tenant__V1__GroupEligibilities methods */
+void   secscore__tenant__v1__group_eligibilities__init
+                     (Secscore__Tenant__V1__GroupEligibilities         *message);
+size_t secscore__tenant__v1__group_eligibilities__get_packed_size
+                     (const Secscore__Tenant__V1__GroupEligibilities   *message);
+size_t secscore__tenant__v1__group_eligibilities__pack
+                     (const Secscore__Tenant__V1__GroupEligibilities   *message,
+                      uint8_t             *out);
+size_t secscore__tenant__v1__group_eligibilities__pack_to_buffer
+                     (const Secscore__Tenant__V1__GroupEligibilities   *message,
+                      ProtobufCBuffer     *buffer);
+Secscore__Tenant__V1__GroupEligibilities *
+       secscore__tenant__v1__group_eligibilities__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   secscore__tenant__v1__group_eligibilities__free_unpacked
+                     (Secscore__Tenant__V1__GroupEligibilities *message,
+                      ProtobufCAllocator *allocator);
+/* Secscore__Tenant__V1__GroupEligibility methods */
+void   secscore__tenant__v1__group_eligibility__init
+                     (Secscore__Tenant__V1__GroupEligibility         *message);
+size_t secscore__tenant__v1__group_eligibility__get_packed_size
+                     (const Secscore__Tenant__V1__GroupEligibility   *message);
+size_t secscore__tenant__v1__group_eligibility__pack
+                     (const Secscore__Tenant__V1__GroupEligibility   *message,
+                      uint8_t             *out);
+size_t secscore__tenant__v1__group_eligibility__pack_to_buffer
+                     (const Secscore__Tenant__V1__GroupEligibility   *message,
+                      ProtobufCBuffer     *buffer);
+Secscore__Tenant__V1__GroupEligibility *
+       secscore__tenant__v1__group_eligibility__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   secscore__tenant__v1__group_eligibility__free_unpacked
+                     (Secscore__Tenant__V1__GroupEligibility *message,
+                      ProtobufCAllocator *allocator);
 /* Secscore__Tenant__V1__RegistrationDetails methods */
 void   secscore__tenant__v1__registration_details__init
                      (Secscore__Tenant__V1__RegistrationDetails         *message);
@@ -865,6 +1068,44 @@ Secscore__Tenant__V1__ConditionalAccessPolicy *
                       const uint8_t       *data);
 void   secscore__tenant__v1__conditional_access_policy__free_unpacked
                      (Secscore__Tenant__V1__ConditionalAccessPolicy *message,
+                      ProtobufCAllocator *allocator);
+/* Secscore__Tenant__V1__PolicyProperty methods */
+void   secscore__tenant__v1__policy_property__init
+                     (Secscore__Tenant__V1__PolicyProperty         *message);
+size_t secscore__tenant__v1__policy_property__get_packed_size
+                     (const Secscore__Tenant__V1__PolicyProperty   *message);
+size_t secscore__tenant__v1__policy_property__pack
+                     (const Secscore__Tenant__V1__PolicyProperty   *message,
+                      uint8_t             *out);
+size_t secscore__tenant__v1__policy_property__pack_to_buffer
+                     (const Secscore__Tenant__V1__PolicyProperty   *message,
+                      ProtobufCBuffer     *buffer);
+Secscore__Tenant__V1__PolicyProperty *
+       secscore__tenant__v1__policy_property__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   secscore__tenant__v1__policy_property__free_unpacked
+                     (Secscore__Tenant__V1__PolicyProperty *message,
+                      ProtobufCAllocator *allocator);
+/* Secscore__Tenant__V1__GuestsOrExternalUsers methods */
+void   secscore__tenant__v1__guests_or_external_users__init
+                     (Secscore__Tenant__V1__GuestsOrExternalUsers         *message);
+size_t secscore__tenant__v1__guests_or_external_users__get_packed_size
+                     (const Secscore__Tenant__V1__GuestsOrExternalUsers   *message);
+size_t secscore__tenant__v1__guests_or_external_users__pack
+                     (const Secscore__Tenant__V1__GuestsOrExternalUsers   *message,
+                      uint8_t             *out);
+size_t secscore__tenant__v1__guests_or_external_users__pack_to_buffer
+                     (const Secscore__Tenant__V1__GuestsOrExternalUsers   *message,
+                      ProtobufCBuffer     *buffer);
+Secscore__Tenant__V1__GuestsOrExternalUsers *
+       secscore__tenant__v1__guests_or_external_users__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   secscore__tenant__v1__guests_or_external_users__free_unpacked
+                     (Secscore__Tenant__V1__GuestsOrExternalUsers *message,
                       ProtobufCAllocator *allocator);
 /* Secscore__Tenant__V1__AuthenticationStrength methods */
 void   secscore__tenant__v1__authentication_strength__init
@@ -1072,6 +1313,12 @@ typedef void (*Secscore__Tenant__V1__Groups_Closure)
 typedef void (*Secscore__Tenant__V1__Group_Closure)
                  (const Secscore__Tenant__V1__Group *message,
                   void *closure_data);
+typedef void (*Secscore__Tenant__V1__GroupEligibilities_Closure)
+                 (const Secscore__Tenant__V1__GroupEligibilities *message,
+                  void *closure_data);
+typedef void (*Secscore__Tenant__V1__GroupEligibility_Closure)
+                 (const Secscore__Tenant__V1__GroupEligibility *message,
+                  void *closure_data);
 typedef void (*Secscore__Tenant__V1__RegistrationDetails_Closure)
                  (const Secscore__Tenant__V1__RegistrationDetails *message,
                   void *closure_data);
@@ -1086,6 +1333,12 @@ typedef void (*Secscore__Tenant__V1__ConditionalAccessPolicies_Closure)
                   void *closure_data);
 typedef void (*Secscore__Tenant__V1__ConditionalAccessPolicy_Closure)
                  (const Secscore__Tenant__V1__ConditionalAccessPolicy *message,
+                  void *closure_data);
+typedef void (*Secscore__Tenant__V1__PolicyProperty_Closure)
+                 (const Secscore__Tenant__V1__PolicyProperty *message,
+                  void *closure_data);
+typedef void (*Secscore__Tenant__V1__GuestsOrExternalUsers_Closure)
+                 (const Secscore__Tenant__V1__GuestsOrExternalUsers *message,
                   void *closure_data);
 typedef void (*Secscore__Tenant__V1__AuthenticationStrength_Closure)
                  (const Secscore__Tenant__V1__AuthenticationStrength *message,
@@ -1136,11 +1389,15 @@ extern const ProtobufCMessageDescriptor secscore__tenant__v1__users__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__user__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__groups__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__group__descriptor;
+extern const ProtobufCMessageDescriptor secscore__tenant__v1__group_eligibilities__descriptor;
+extern const ProtobufCMessageDescriptor secscore__tenant__v1__group_eligibility__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__registration_details__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__registration_detail__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__security_defaults__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__conditional_access_policies__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__conditional_access_policy__descriptor;
+extern const ProtobufCMessageDescriptor secscore__tenant__v1__policy_property__descriptor;
+extern const ProtobufCMessageDescriptor secscore__tenant__v1__guests_or_external_users__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__authentication_strength__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__security_alerts__descriptor;
 extern const ProtobufCMessageDescriptor secscore__tenant__v1__security_alert__descriptor;
