@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
 
-.PHONY: all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
+.PHONY: install uninstall all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
 
@@ -83,6 +83,30 @@ conformance: build
 test: build check-generated conformance
 	$(SWIFT) test -c $(CONFIG)
 	$(MAKE) --no-print-directory soak-smoke fuzz-smoke
+
+## install: a release build of secscore and the shipped plugins under PREFIX
+## (default /usr/local): the programs in PREFIX/libexec/secscore (plugins are
+## found next to secscore), a link PREFIX/bin/secscore, and the example
+## snapshots in PREFIX/share/secscore/examples. DESTDIR stages a package.
+PREFIX ?= /usr/local
+INSTALL_SWIFT := secscore secscore-plugin-admin-mfa secscore-plugin-alert-response secscore-plugin-spending-budget
+INSTALL_C := secscore-plugin-security-contact secscore-plugin-customer-mfa
+install: deps
+	@for p in $(INSTALL_SWIFT); do $(SWIFT) build -c release --quiet --product $$p || exit 1; done
+	@$(MAKE) --no-print-directory c-plugins CONFIG=release
+	@rel=$$($(SWIFT) build -c release --show-bin-path); \
+	dest="$(DESTDIR)$(PREFIX)/libexec/secscore"; \
+	install -d "$$dest" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/secscore/examples" || exit 1; \
+	for p in $(INSTALL_SWIFT) $(INSTALL_C); do install -m 755 "$$rel/$$p" "$$dest/$$p" || exit 1; done; \
+	rm -rf "$$dest/secscore_SecScoreModel.resources"; cp -R "$$rel/secscore_SecScoreModel.resources" "$$dest/" || exit 1; \
+	ln -sfn ../libexec/secscore/secscore "$(DESTDIR)$(PREFIX)/bin/secscore"; \
+	cp -R Examples/snapshots/. "$(DESTDIR)$(PREFIX)/share/secscore/examples/"; \
+	echo "installed secscore into $(DESTDIR)$(PREFIX) (bin/secscore, libexec/secscore, share/secscore)"
+
+## uninstall: remove what install wrote under PREFIX.
+uninstall:
+	rm -rf "$(DESTDIR)$(PREFIX)/libexec/secscore" "$(DESTDIR)$(PREFIX)/share/secscore"
+	rm -f "$(DESTDIR)$(PREFIX)/bin/secscore"
 
 ## demo: evaluate the bundled example and print the dashboard.
 demo: build

@@ -10,6 +10,11 @@ typedef const Secscore__Tenant__V1__CustomerMfaStatistics *customer;
 
 static int64_t missing(customer c) { return c->total_admins_count - c->mfa_enabled_admins_count; }
 
+/* Every Entra tenant has at least one Global Administrator: a total of zero
+ * admins means the admin data was not collected, never "all 0 have MFA".
+ * A negative total means the export has none (Graph's customerInsights). */
+static int admins_unknown(customer c) { return c->total_admins_count <= 0; }
+
 /* Worst first: most admins without MFA, then the lowest share covered,
  * then by name so the order is stable. */
 static int worst_first(const void *a, const void *b) {
@@ -38,7 +43,7 @@ static int check(const secscore_request *req, secscore_finding *out, void *user)
     qsort(sorted, n, sizeof *sorted, worst_first);
     /* Count first, so the summary can lead the insights. */
     for (size_t i = 0; i < n; i++) {
-        if (sorted[i]->total_admins_count < 0) { unknown++; continue; }
+        if (admins_unknown(sorted[i])) { unknown++; continue; }
         admins += sorted[i]->total_admins_count;
         admins_without += missing(sorted[i]) > 0 ? missing(sorted[i]) : 0;
         if (missing(sorted[i]) > 0) failing++;
@@ -56,10 +61,12 @@ static int check(const secscore_request *req, secscore_finding *out, void *user)
             return 1;
         }
         char counts[160];
-        if (c->total_admins_count < 0) {
+        if (admins_unknown(c)) {
             snprintf(counts, sizeof counts, "%lld admins with MFA, total admins unknown", (long long)c->mfa_enabled_admins_count);
             secscore_item *item = secscore_finding_add_item(out, "customer", c->tenant_id, label(c), "unknown");
-            secscore_item_add_reason(item, "the export has no totalAdminsCount for this customer");
+            secscore_item_add_reason(item, c->total_admins_count == 0
+                                               ? "the export reports 0 admins, and every tenant has a Global Administrator: the admin data was not collected"
+                                               : "the export has no totalAdminsCount for this customer");
             secscore_item_add_attribute(item, "counts", counts);
             continue;
         }
@@ -74,22 +81,31 @@ static int check(const secscore_request *req, secscore_finding *out, void *user)
             if (++shown <= 10) secscore_finding_add_insight(out, "%s: %s.", label(c), counts);
         }
     }
-    free(sorted);
     secscore_finding_add_metric(out, "customers", (double)n, "");
     secscore_finding_add_metric(out, "customersNotCompliant", (double)failing, "");
     secscore_finding_add_metric(out, "customersUnknown", (double)unknown, "");
     secscore_finding_add_metric(out, "customerAdminsWithoutMfa", (double)admins_without, "");
     if (failing > 10) secscore_finding_add_insight(out, "... and %zu more customers with admins without MFA.", failing - 10);
     if (failing > 0) {
+        free(sorted);
         secscore_finding_set_status(out, SECSCORE_NOT_COMPLIANT);
         return 0;
     }
     if (unknown > 0) {
         secscore_finding_set_status(out, SECSCORE_COULD_NOT_CHECK);
-        secscore_finding_add_insight(out, "%zu of %zu customers have no admin total in customerMfa.json, so whether all their admins use MFA is unknown.",
+        secscore_finding_add_insight(out, "%zu of %zu customers have no usable admin total in customerMfa.json (missing, or 0, which no tenant has), so whether all their admins use MFA is unknown.",
                                      unknown, n);
+        size_t named = 0;
+        for (size_t i = 0; i < n && named < 10; i++) {
+            if (!admins_unknown(sorted[i])) continue;
+            named++;
+            secscore_finding_add_insight(out, "%s: %s.", label(sorted[i]),
+                                         sorted[i]->total_admins_count == 0 ? "reports 0 admins" : "no admin total");
+        }
+        free(sorted);
         return 0;
     }
+    free(sorted);
     secscore_finding_set_status(out, SECSCORE_COMPLIANT);
     if (n == 0) secscore_finding_add_insight(out, "No customers are listed in customerMfa.json.");
     else secscore_finding_add_insight(out, "All %lld admins across %zu customers have MFA enabled.", (long long)admins, n);

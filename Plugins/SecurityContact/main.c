@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <secscore_plugin.h>
 #include <string.h>
+#include <strings.h>
 
 /* Trims ASCII space from both ends into buf; returns buf. */
 static const char *trimmed(const char *s, char *buf, size_t size) {
@@ -36,12 +37,28 @@ static const char *email_problem(const char *e) {
     return NULL;
 }
 
+/* Where an extension starts ("ext 12", "ext. 12", "x12", "#12", ";ext=12"),
+ * or NULL. The marker must follow the main number. */
+static const char *extension_start(const char *ph) {
+    static const char *const markers[] = {";ext=", "extension", "ext.", "ext", "x", "#"};
+    for (const char *p = ph; *p; p++) {
+        for (size_t m = 0; m < sizeof markers / sizeof *markers; m++) {
+            size_t len = strlen(markers[m]);
+            if (strncasecmp(p, markers[m], len) == 0 && p > ph) return p;
+        }
+    }
+    return NULL;
+}
+
 /* Digits with optional leading +, spaces, dashes, dots, parentheses; 7 to
- * 15 digits (E.164 allows 15). */
+ * 15 digits (E.164 allows 15), optionally followed by an extension of 1 to
+ * 6 digits, which does not count toward the 15 (docs/REQUIREMENTS.md). */
 static const char *phone_problem(const char *ph) {
     if (*ph == '\0') return "is missing";
+    const char *ext = extension_start(ph);
+    const char *end = ext ? ext : ph + strlen(ph);
     int digits = 0;
-    for (const char *p = ph; *p; p++) {
+    for (const char *p = ph; p < end; p++) {
         if (isdigit((unsigned char)*p)) digits++;
         else if (*p == '+' && p == ph) continue;
         else if (*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')') continue;
@@ -49,6 +66,20 @@ static const char *phone_problem(const char *ph) {
     }
     if (digits < 7) return "has fewer than 7 digits";
     if (digits > 15) return "has more than 15 digits";
+    if (ext) {
+        const char *p = ext;
+        while (*p && !isdigit((unsigned char)*p)) {
+            if (!(isalpha((unsigned char)*p) || *p == '.' || *p == ' ' || *p == '#' || *p == ';' || *p == '=' || *p == ':'))
+                return "has a malformed extension";
+            p++;
+        }
+        int ext_digits = 0;
+        for (; *p; p++) {
+            if (isdigit((unsigned char)*p)) ext_digits++;
+            else return "has a malformed extension";
+        }
+        if (ext_digits < 1 || ext_digits > 6) return "has an extension without 1 to 6 digits";
+    }
     return NULL;
 }
 

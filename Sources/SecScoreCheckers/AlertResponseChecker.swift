@@ -11,7 +11,14 @@ public enum AlertResponseChecker {
         var alert: Secscore_Tenant_V1_SecurityAlert
         var hours: Double
         var untouched: Bool
+        /// Why the response time cannot be known, when it cannot.
+        var contradiction: String? = nil
     }
+
+    /// A change made by the partner: Graph documents `updatedBy` (and
+    /// `resolvedBy`) as the partner user's UPN. A change by "Microsoft", a
+    /// service, or nobody named is not a partner response.
+    static func byPartner(_ who: String) -> Bool { who.contains("@") }
 
     public static func evaluate(_ input: CheckInput) -> Secscore_Plugin_V1_Finding {
         var out = FindingBuilder(requirementID)
@@ -24,6 +31,7 @@ public enum AlertResponseChecker {
         var tests = 0
         var timed: [Timed] = []
         var inconsistent = 0
+        var notByPartner = 0
         for alert in input.facets.securityAlerts.items {
             guard alert.detectedUnixMs > windowStart, alert.detectedUnixMs <= now else { continue }
             if alert.isTest {
@@ -32,16 +40,33 @@ public enum AlertResponseChecker {
             }
             // The first partner change at or after detection; changes dated
             // earlier cannot be a response to this alert.
-            let changes = alert.activityLogs.map(\.updatedUnixMs).filter { $0 != 0 }
-            inconsistent += changes.contains { $0 < alert.detectedUnixMs } ? 1 : 0
-            var first = changes.filter { $0 >= alert.detectedUnixMs && $0 <= now }.min()
-            if first == nil, alert.resolvedOnUnixMs >= alert.detectedUnixMs, alert.resolvedOnUnixMs <= now, alert.resolvedOnUnixMs != 0 {
+            let dated = alert.activityLogs.filter { $0.updatedUnixMs != 0 }
+            inconsistent += dated.contains { $0.updatedUnixMs < alert.detectedUnixMs } ? 1 : 0
+            let inWindow = dated.filter { $0.updatedUnixMs >= alert.detectedUnixMs && $0.updatedUnixMs <= now }
+            var first = inWindow.filter { byPartner($0.updatedBy) }.map(\.updatedUnixMs).min()
+            if first == nil, alert.resolvedOnUnixMs >= alert.detectedUnixMs, alert.resolvedOnUnixMs <= now,
+               alert.resolvedOnUnixMs != 0, byPartner(alert.resolvedBy) {
                 first = alert.resolvedOnUnixMs
+            }
+            if first == nil, inWindow.contains(where: { !$0.updatedBy.isEmpty && !byPartner($0.updatedBy) }) { notByPartner += 1 }
+            // Data that contradicts itself decides nothing (issue 16): it is
+            // named, and the verdict holds only if it holds either way.
+            var contradiction: String?
+            if first == nil {
+                let status = alert.status.lowercased()
+                if alert.resolvedOnUnixMs != 0 && alert.resolvedOnUnixMs < alert.detectedUnixMs {
+                    contradiction = "resolved before it was detected, with no partner activity after detection"
+                } else if inWindow.contains(where: { $0.updatedBy.isEmpty }) {
+                    contradiction = "changed after detection by someone the export does not name (updatedBy is empty)"
+                } else if ["resolved", "dismissed", "investigating", "inprogress"].contains(status) && inWindow.isEmpty && alert.resolvedOnUnixMs == 0 {
+                    contradiction = "status is \(alert.status) but no change is dated"
+                }
             }
             // Nobody touched it: it has been waiting until now. Leaving it out
             // would reward silence.
             let end = first ?? now
-            timed.append(Timed(alert: alert, hours: Double(end - alert.detectedUnixMs) / 3_600_000, untouched: first == nil))
+            timed.append(Timed(alert: alert, hours: Double(end - alert.detectedUnixMs) / 3_600_000, untouched: first == nil && contradiction == nil,
+                               contradiction: contradiction))
         }
         out.metric("alerts", Double(timed.count))
         if tests > 0 { out.metric("testAlertsIgnored", Double(tests)) }
@@ -51,7 +76,10 @@ public enum AlertResponseChecker {
             out.metric("averageResponseHours", 0, unit: "hours")
             return out.finding
         }
+        // Contradictory alerts took between 0 hours and the time waited so far.
+        let unknown = timed.filter { $0.contradiction != nil }
         let average = timed.reduce(0) { $0 + $1.hours } / Double(timed.count)
+        let lowest = timed.reduce(0) { $0 + ($1.contradiction == nil ? $1.hours : 0) } / Double(timed.count)
         let withinGoal = timed.filter { !$0.untouched && $0.hours <= goalHours }.count
         let untouched = timed.filter(\.untouched)
         let closedWithoutReason = timed.filter {
@@ -62,9 +90,20 @@ public enum AlertResponseChecker {
         out.metric("untouched", Double(untouched.count))
         out.metric("closedWithoutReason", Double(closedWithoutReason.count))
 
-        let compliant = average <= limitHours
-        out.status(compliant ? .compliant : .notCompliant)
-        out.insight("Average response time \(hoursText(average)) over \(plural(timed.count, "alert")) detected in the last \(Int(windowDays)) days (limit \(hoursText(limitHours))).")
+        if !unknown.isEmpty { out.metric("contradictory", Double(unknown.count)) }
+        if unknown.isEmpty || average <= limitHours || lowest > limitHours {
+            out.status(average <= limitHours ? .compliant : .notCompliant)
+            out.insight("Average response time \(hoursText(unknown.isEmpty ? average : (average <= limitHours ? average : lowest))) \(unknown.isEmpty ? "" : average <= limitHours ? "at most " : "at least ")over \(plural(timed.count, "alert")) detected in the last \(Int(windowDays)) days (limit \(hoursText(limitHours))).")
+        } else {
+            out.status(.couldNotCheck)
+            out.insight("The average response time is between \(hoursText(lowest)) and \(hoursText(average)) (limit \(hoursText(limitHours))): \(plural(unknown.count, "alert")) contradict themselves, so when they were answered is unknown.")
+        }
+        for u in unknown {
+            out.insight("\(label(u.alert)) (\(u.alert.id)): \(u.contradiction!).")
+        }
+        if notByPartner > 0 {
+            out.insight("\(plural(notByPartner, "alert")) changed only by someone other than a partner user (updatedBy is not a UPN, e.g. Microsoft): not counted as a response.")
+        }
         out.insight("\(withinGoal) of \(timed.count) answered within the \(hoursText(goalHours)) goal.")
         if !untouched.isEmpty {
             out.insight("\(plural(untouched.count, "alert")) not yet touched by anyone, counted with the time waited so far: \(listed(untouched.map { label($0.alert) })).")
@@ -82,7 +121,7 @@ public enum AlertResponseChecker {
         for t in timed.sorted(by: { $0.hours > $1.hours }) {
             out.item(
                 kind: "alert", id: t.alert.id, name: t.alert.displayName,
-                status: t.untouched ? "untouched" : (t.hours <= limitHours ? "answered" : "late"),
+                status: t.contradiction != nil ? "unknown" : t.untouched ? "untouched" : (t.hours <= limitHours ? "answered" : "late"),
                 attributes: [("responseHours", String((t.hours * 100).rounded() / 100)), ("severity", t.alert.severity),
                              ("status", t.alert.status), ("customerTenantId", t.alert.customerTenantID)])
         }

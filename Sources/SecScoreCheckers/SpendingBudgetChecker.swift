@@ -22,7 +22,10 @@ public enum SpendingBudgetChecker {
             return out.finding
         }
         let warning = input.number("warningPercent", default: 80)
-        let customers = input.facets.spendingBudgets.items.filter { !$0.subscriptionIds.isEmpty }
+        // A customer without a budget whose subscription list was not
+        // exported may or may not have Azure: unknown, never "no Azure".
+        let unknown = input.facets.spendingBudgets.items.filter { $0.subscriptionIdsUnknown && !$0.hasBudget }
+        let customers = input.facets.spendingBudgets.items.filter { !$0.subscriptionIds.isEmpty || ($0.subscriptionIdsUnknown && $0.hasBudget) }
         let withoutBudget = customers.filter { !$0.hasBudget }
         let nearLimit = customers.filter { $0.hasBudget && $0.budget.percentUsed >= warning }
         let subscriptions = customers.reduce(0) { $0 + $1.subscriptionIds.count }
@@ -30,6 +33,16 @@ public enum SpendingBudgetChecker {
         out.metric("azureSubscriptions", Double(subscriptions))
         out.metric("customersWithoutBudget", Double(withoutBudget.count))
         out.metric("customersAtWarning", Double(nearLimit.count))
+        if !unknown.isEmpty { out.metric("customersUnknown", Double(unknown.count)) }
+        for c in unknown.sorted(by: { name($0) < name($1) }) {
+            out.item(kind: "customer", id: c.customerTenantID, name: name(c), status: "unknown",
+                     reasons: ["spendingBudgets.json has no subscriptionIds for this customer (absent or null) and no budget"])
+        }
+        if !unknown.isEmpty && customers.allSatisfy(\.hasBudget) {
+            out.status(.couldNotCheck)
+            out.insight("\(plural(unknown.count, "customer")) without a budget have no subscriptionIds in spendingBudgets.json (absent or null, not []), so whether they have Azure subscriptions is unknown: \(listed(unknown.map(name))).")
+            return out.finding
+        }
         if customers.isEmpty {
             out.status(.compliant)
             out.insight("No customer has an Azure subscription.")
@@ -42,6 +55,9 @@ public enum SpendingBudgetChecker {
             out.status(.notCompliant)
             let subs = withoutBudget.reduce(0) { $0 + $1.subscriptionIds.count }
             out.insight("\(withoutBudget.count) of \(plural(customers.count, "customer")) with Azure subscriptions have no spending budget (\(plural(subs, "subscription"))): \(listed(withoutBudget.map(name))).")
+            if !unknown.isEmpty {
+                out.insight("Also unknown: \(plural(unknown.count, "customer")) without a budget and without subscriptionIds: \(listed(unknown.map(name))).")
+            }
         }
         if !nearLimit.isEmpty {
             let sorted = nearLimit.sorted { $0.budget.percentUsed > $1.budget.percentUsed }

@@ -110,10 +110,13 @@ public enum Evaluator {
         let missing = binding.descriptor.requiredFacets.filter { !snapshot.presentFacets.contains($0) }
         if !missing.isEmpty {
             let files = missing.map { TenantSnapshot.fileNames[$0] ?? "\($0)" }
-            return (RequirementResult(
-                requirement: requirement, status: .error,
-                reason: "could not check: \(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot",
-                plugin: binding.pluginName), nil)
+            var reason = "\(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot"
+            if !snapshot.unreadFiles.isEmpty {
+                // Often the data is there under another name or format.
+                let shown = snapshot.unreadFiles.prefix(5).joined(separator: ", ")
+                reason += "; found instead, and not read: \(shown)\(snapshot.unreadFiles.count > 5 ? " and \(snapshot.unreadFiles.count - 5) more" : "") (secscore reads only the JSON file names the README lists, spelled exactly)"
+            }
+            return (RequirementResult(requirement: requirement, status: .error, reason: reason, plugin: binding.pluginName), nil)
         }
         var request = Secscore_Plugin_V1_EvaluateRequest()
         request.requirementID = requirement.id
@@ -145,7 +148,7 @@ public enum Evaluator {
             default:
                 return RequirementResult(
                     requirement: requirement, status: .error, insights: finding.insights, evidence: finding.evidence,
-                    reason: "could not check: " + (finding.insights.first ?? "the check could not decide from the data"),
+                    reason: finding.insights.first ?? "the check could not decide from the data",
                     plugin: plugin)
             }
         case .failure(let error):

@@ -41,6 +41,11 @@ public struct RequirementResult: Sendable {
 public struct Eligibility: Sendable, Hashable {
     /// False for editions without mandatory requirements (no such rule then).
     public var applies: Bool
+    /// False when no mandatory requirement applies on the as-of day (e.g. an
+    /// edition forced before it takes effect): "every one of none is
+    /// completed" is not eligibility, so `eligible` is then false and
+    /// reports say the authorization is not decided.
+    public var decided: Bool
     public var eligible: Bool
     /// Applicable mandatory requirements not completed.
     public var missing: [String]
@@ -84,6 +89,12 @@ public struct EvaluationReport: Sendable {
     /// earned / max * 100, or nil when nothing applies.
     public var score: Double? { Scoring.score(earned: earnedPoints, max: maxPoints) }
 
+    /// Why CSP authorization is not decided, when it is not.
+    public var undecidedAuthorization: String? {
+        guard eligibility.applies, !eligibility.decided else { return nil }
+        return "no mandatory requirement of edition \(edition.id) is in force on \(asOf), so nothing decides it"
+    }
+
     /// True when some check could not run (exit code 3).
     public var hasErrors: Bool { requirements.contains { $0.status == .error } }
 }
@@ -108,20 +119,25 @@ public enum Scoring {
     public static func eligibility(
         edition: Edition, results: [RequirementResult], onboarded: CivilDate?, asOf: CivilDate
     ) -> Eligibility {
-        let missing = results.filter {
-            $0.requirement.type == .mandatory && $0.status != .completed && $0.status != .notApplicable
-        }.map(\.requirement.id)
+        let mandatory = results.filter { $0.requirement.type == .mandatory && $0.status != .notApplicable }
+        let missing = mandatory.filter { $0.status != .completed }.map(\.requirement.id)
+        let decided = !mandatory.isEmpty
         return Eligibility(
             applies: edition.hasRequirementTypes,
-            eligible: edition.hasRequirementTypes && missing.isEmpty,
+            decided: decided,
+            eligible: edition.hasRequirementTypes && decided && missing.isEmpty,
             missing: missing,
             nextValidation: onboarded.map { nextValidationMonth(onboarded: $0, asOf: asOf) })
     }
 
-    /// The first anniversary month of `onboarded` on or after the as-of month.
+    /// The first anniversary month of `onboarded` on or after the as-of
+    /// month. The onboarding month itself is not an anniversary: onboarded
+    /// 2025-11-03 and evaluated in 2025-11 (or earlier), the next validation
+    /// is 2026-11.
     public static func nextValidationMonth(onboarded: CivilDate, asOf: CivilDate) -> String {
         var year = asOf.year
         if asOf.month > onboarded.month { year += 1 }
+        year = max(year, onboarded.year + 1)
         let month = onboarded.month
         return "\(year)-\(month < 10 ? "0" : "")\(month)"
     }

@@ -31,7 +31,7 @@ public enum FleetSummary {
             self.earnedPoints = report.earnedPoints
             self.maxPoints = report.maxPoints
             self.partnerType = report.partnerType.rawValue
-            self.authorization = report.eligibility.applies ? (report.eligibility.eligible ? "eligible" : "not eligible") : "n/a"
+            self.authorization = !report.eligibility.applies ? "n/a" : !report.eligibility.decided ? "undecided" : report.eligibility.eligible ? "eligible" : "not eligible"
             self.notCompleted = report.requirements.filter { $0.status == .notCompleted }.map(\.requirement.id)
             self.errors = report.requirements.filter { $0.status == .error }.map(\.requirement.id)
         }

@@ -93,6 +93,9 @@ public enum HTMLReport {
             return "<div class=\"banner info\">Edition \(XML.escape(report.edition.id)) has no mandatory requirements, so the score does not decide CSP authorization.</div>"
         }
         let next = e.nextValidation.map { " Next annual validation: \($0)." } ?? ""
+        if let why = report.undecidedAuthorization {
+            return "<div class=\"banner info\"><b>CSP authorization: not decided.</b> \(XML.escape(why)).\(next)</div>"
+        }
         if e.eligible { return "<div class=\"banner ok\"><b>CSP authorization: eligible.</b> Every mandatory requirement is completed.\(next)</div>" }
         let titles = e.missing.compactMap { id in report.requirements.first { $0.requirement.id == id }?.requirement.title }
         return "<div class=\"banner bad\"><b>CSP authorization: not eligible.</b> Mandatory requirements not completed: \(titles.map(XML.escape).joined(separator: "; ")).\(next)</div>"

@@ -23,7 +23,7 @@ public enum JSONReport {
                 ("partnerType", .string(report.partnerType.rawValue)),
             ])),
             ("eligibility", .object([
-                ("eligible", report.eligibility.applies ? .bool(report.eligibility.eligible) : .null),
+                ("eligible", report.eligibility.applies && report.eligibility.decided ? .bool(report.eligibility.eligible) : .null),
                 ("nextValidation", report.eligibility.nextValidation.map(JSONOut.string) ?? .null),
                 ("missingMandatory", .array(report.eligibility.missing.map(JSONOut.string))),
             ])),

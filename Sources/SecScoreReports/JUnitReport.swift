@@ -17,7 +17,7 @@ public enum JUnitReport {
         out += "    <properties>\n"
         for (k, v) in [("score", Scoring.format(report.score)), ("earnedPoints", "\(report.earnedPoints)"), ("maxPoints", "\(report.maxPoints)"),
                        ("edition", report.edition.id), ("partnerType", report.partnerType.rawValue),
-                       ("eligible", report.eligibility.applies ? "\(report.eligibility.eligible)" : "n/a")] {
+                       ("eligible", !report.eligibility.applies ? "n/a" : report.eligibility.decided ? "\(report.eligibility.eligible)" : "undecided")] {
             out += "      <property name=\"\(k)\" value=\"\(XML.escape(v))\"/>\n"
         }
         out += "    </properties>\n"

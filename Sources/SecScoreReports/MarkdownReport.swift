@@ -13,7 +13,11 @@ public enum MarkdownReport {
         let e = report.eligibility
         if e.applies {
             let next = e.nextValidation.map { ", next validation \($0)" } ?? ""
-            out.append(e.eligible ? "✅ **CSP authorization: eligible**\(next)." : "❌ **CSP authorization: not eligible**: mandatory requirements not completed: \(e.missing.map { "`\($0)`" }.joined(separator: ", "))\(next).")
+            if let why = report.undecidedAuthorization {
+                out.append("⚠️ **CSP authorization: not decided**: \(why)\(next).")
+            } else {
+                out.append(e.eligible ? "✅ **CSP authorization: eligible**\(next)." : "❌ **CSP authorization: not eligible**: mandatory requirements not completed: \(e.missing.map { "`\($0)`" }.joined(separator: ", "))\(next).")
+            }
             out.append("")
         }
         out.append("| Type | Requirement | Status | Score |")

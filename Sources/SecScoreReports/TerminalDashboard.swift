@@ -90,6 +90,9 @@ public struct TerminalDashboard: Sendable {
             return ["CSP authorization: edition \(report.edition.id) has no mandatory requirements, so the score does not decide authorization."]
         }
         let next = e.nextValidation.map { "next annual validation \($0)" } ?? "next validation month unknown (add onboardedDate to partner.json)"
+        if let why = report.undecidedAuthorization {
+            return wrap(colored("CSP authorization: NOT DECIDED", .yellow) + " — \(why); \(next).", indent: 0)
+        }
         if e.eligible {
             return [colored("CSP authorization: eligible", .green) + " — every mandatory requirement is completed; \(next)."]
         }

@@ -131,7 +131,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         await set.shutdown()
         try writeReports(report)
-        if report.hasErrors { throw ExitCode(3) }
+        // Authorization nobody can decide is not a pass (exit 3, as could not check).
+        if report.hasErrors || (failOn != .none && report.undecidedAuthorization != nil) { throw ExitCode(3) }
         if failsCondition(report) { throw ExitCode(1) }
     }
 
@@ -192,7 +193,9 @@ struct EvaluateCommand: AsyncParsableCommand {
             try writeFile(summary, FleetSummary.renderJSON(rows.map(\.row), restarts: restarts))
         }
         if rows.contains(where: { $0.writeError != nil }) { throw ExitCode(2) }
-        if rows.contains(where: { $0.row.failure != nil || !$0.row.errors.isEmpty }) { throw ExitCode(3) }
+        if rows.contains(where: { $0.row.failure != nil || !$0.row.errors.isEmpty || (failOn != .none && $0.row.authorization == "undecided") }) {
+            throw ExitCode(3)
+        }
         if rows.contains(where: \.failsCondition) { throw ExitCode(1) }
     }
 
@@ -330,6 +333,7 @@ enum BundledExample {
             exe + "/../../../Examples/snapshots/" + name,  // .build/<triple>/<config>/secscore
             exe + "/../../Examples/snapshots/" + name,  // .build/<config>/secscore
             exe + "/../share/secscore/examples/" + name,
+            exe + "/../../share/secscore/examples/" + name,  // PREFIX/libexec/secscore/secscore (make install)
         ]
         for candidate in candidates {
             var st = stat()

@@ -23,6 +23,7 @@ struct AlertResponseCheckerTests {
         if let h = answeredAfterHours {
             var log = Secscore_Tenant_V1_AlertActivity()
             log.updatedUnixMs = a.detectedUnixMs + Int64(h * Double(Self.hour))
+            log.updatedBy = "analyst@partner.example"
             a.activityLogs = [log]
         }
         return a
@@ -65,6 +66,39 @@ struct AlertResponseCheckerTests {
         #expect(f.insights.contains { $0.contains("activity dated before detection") })
     }
 
+    /// Decided rule: a change by "Microsoft" (or anything that is not a
+    /// partner user's UPN) is not a partner response; a change by nobody
+    /// named, or a resolution before detection, is unknown: the verdict
+    /// stands only if it holds for any response time (issue 16).
+    @Test(arguments: Via.allCases) func onlyPartnerChangesAreResponses(_ via: Via) async throws {
+        var byMicrosoft = alert("auto", detectedHoursAgo: 100, answeredAfterHours: 1)
+        byMicrosoft.activityLogs[0].updatedBy = "Microsoft"
+        let f = try await run(via: via, input([byMicrosoft]))
+        #expect(f.status == .notCompliant)
+        #expect(f.insights.contains { $0.contains("not counted as a response") })
+    }
+
+    @Test(arguments: Via.allCases) func contradictoryAlertsDecideOnlyWhatHoldsEitherWay(_ via: Via) async throws {
+        var backwards = alert("backwards", detectedHoursAgo: 200, answeredAfterHours: nil)
+        backwards.status = "resolved"
+        backwards.resolvedOnUnixMs = backwards.detectedUnixMs - 5 * Self.hour
+        let alone = try await run(via: via, input([backwards]))
+        #expect(alone.status == .couldNotCheck)
+        #expect(alone.insights.contains { $0.contains("backwards") && $0.contains("resolved before it was detected") })
+        #expect(!alone.insights.contains { $0.contains("not yet touched") })
+        // Two slow alerts known: late whatever the contradictory one took.
+        let late = try await run(via: via, input([backwards, alert("slow", detectedHoursAgo: 300, answeredAfterHours: 100),
+                                                  alert("slower", detectedHoursAgo: 300, answeredAfterHours: 120)]))
+        #expect(late.status == .notCompliant)
+        // Fast enough even if it waited until now.
+        let young = alert("young", detectedHoursAgo: 2, answeredAfterHours: nil)
+        var unnamed = young
+        unnamed.activityLogs = [Secscore_Tenant_V1_AlertActivity()]
+        unnamed.activityLogs[0].updatedUnixMs = young.detectedUnixMs + Self.hour
+        let fine = try await run(via: via, input([unnamed, alert("fast", detectedHoursAgo: 50, answeredAfterHours: 1)]))
+        #expect(fine.status == .compliant)
+    }
+
     @Test(arguments: Via.allCases) func testAlertsAreIgnored(_ via: Via) async throws {
         var a = alert("t", detectedHoursAgo: 100, answeredAfterHours: nil)
         a.isTest = true
@@ -105,6 +139,31 @@ struct SpendingBudgetCheckerTests {
     @Test(arguments: Via.allCases) func warnsAtEightyPercent(_ via: Via) async throws {
         let f = try await run(via: via, input(.newCommerce, [("A", true, 80)]))
         #expect(f.insights.contains { $0.contains("A 80%") })
+    }
+
+    /// Only an empty list means "no Azure"; an absent one is unknown.
+    @Test(arguments: Via.allCases) func missingSubscriptionListIsUnknown(_ via: Via) async throws {
+        var i = input(.newCommerce, [("A", true, 10), ("B", false, 0)])
+        i.facets.spendingBudgets.items[1].subscriptionIds = []
+        i.facets.spendingBudgets.items[1].subscriptionIdsUnknown = true
+        let f = try await run(via: via, i)
+        #expect(f.status == .couldNotCheck)
+        #expect(f.insights.first?.contains("no subscriptionIds") == true && f.insights.first?.contains("B") == true)
+        // With a budget it does not matter whether it has Azure.
+        i.facets.spendingBudgets.items[1].budget.amount = 50
+        #expect(try await run(via: via, i).status == .compliant)
+        // An empty list is "no Azure".
+        var none = input(.newCommerce, [("A", false, 0)])
+        none.facets.spendingBudgets.items[0].subscriptionIds = []
+        #expect(try await run(via: via, none).status == .compliant)
+    }
+
+    /// Decided rule: a budget of 0 is a budget (the strictest one); only a
+    /// null amount or no budget object means none.
+    @Test(arguments: Via.allCases) func zeroBudgetIsABudget(_ via: Via) async throws {
+        var i = input(.newCommerce, [("A", true, 0)])
+        i.facets.spendingBudgets.items[0].budget.amount = 0
+        #expect(try await run(via: via, i).status == .compliant)
     }
 
     @Test(arguments: Via.allCases) func unknownCommerceCannotBeChecked(_ via: Via) async throws {

@@ -31,6 +31,17 @@ struct SecurityContactTests {
         #expect(try await check("SOC", "soc@contoso.com", "").status == .notCompliant)
     }
 
+    /// Decided rule (docs/REQUIREMENTS.md): an extension after the number
+    /// is accepted and does not count toward the 15 digits.
+    @Test func phoneWithExtensionIsWellFormed() async throws {
+        for phone in ["+1 425 555 0100 ext. 1234", "+1 425 555 0100 x12", "+1-425-555-0100;ext=7", "(425) 555-0100 #99", "+44 20 7946 0958 Extension 5"] {
+            #expect(try await check("SOC", "soc@contoso.com", phone).status == .compliant, "\(phone)")
+        }
+        for phone in ["+1 425 555 0100 ext.", "+1 425 555 0100 ext 1234567", "+1 425 555 0100 x12a", "ext 1234567"] {
+            #expect(try await check("SOC", "soc@contoso.com", phone).status == .notCompliant, "\(phone)")
+        }
+    }
+
     @Test func missingFileCannotBeChecked() async throws {
         let f = try await run(
             CheckInput(requirementID: "securityContactProvided", context: .init(), facets: .init(), parameters: [:]), via: .plugin)
@@ -72,6 +83,16 @@ struct CustomerMFATests {
     @Test func unknownAdminTotalsCannotBeChecked() async throws {
         #expect(try await check([("A", 2, 2), ("Graph shape", -1, 1)]).status == .couldNotCheck)
         #expect(try await check([("A", 2, 1), ("Graph shape", -1, 1)]).status == .notCompliant)
+    }
+
+    /// Every Entra tenant has a Global Administrator: zero admins means the
+    /// data was not collected, never "all 0 admins have MFA" (issue 16).
+    @Test func zeroAdminsIsUnknownNotAll() async throws {
+        let f = try await check([("Empty A", 0, 0), ("Empty B", 0, 0)])
+        #expect(f.status == .couldNotCheck)
+        #expect(f.insights.contains("Empty A: reports 0 admins."))
+        #expect(try await check([("Ok", 2, 2), ("Empty", 0, 0)]).status == .couldNotCheck)
+        #expect(try await check([("Gap", 2, 1), ("Empty", 0, 0)]).status == .notCompliant)
     }
 
     @Test func noCustomersIsCompliant() async throws {

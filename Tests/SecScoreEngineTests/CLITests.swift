@@ -34,8 +34,32 @@ struct CLITests {
         dir.write("partner.json", #"{"partnerType": "directBill", "commerceExperience": "newCommerce"}"#)
         let out = try await secscore(["evaluate", dir.path, "--as-of", "2025-11-15", "--format", "json"])
         #expect(out.status == 3)
-        #expect(out.stdout.contains("\"reason\": \"could not check: securityContact.json is missing from the snapshot\""))
+        #expect(out.stdout.contains("\"reason\": \"securityContact.json is missing from the snapshot\""))
         #expect(out.stdout.contains("\"score\": 0"))
+    }
+
+    @Test func filesSecscoreDoesNotReadAreNamedWhereAFileIsMissing() async throws {
+        let dir = ScratchDirectory()
+        dir.write("partner.json", #"{"partnerType": "directBill", "commerceExperience": "newCommerce"}"#)
+        dir.write("CustomerMFAStatistics.csv", "Customer,Admins\n")
+        dir.write("securitycontact.json", #"{"name": "SOC"}"#)
+        let out = try await secscore(["evaluate", dir.path, "--as-of", "2025-11-15", "--format", "json"])
+        #expect(out.status == 3)
+        #expect(out.stdout.contains("customerMfa.json is missing from the snapshot; found instead, and not read: CustomerMFAStatistics.csv, securitycontact.json"))
+        let table = try await secscore(["evaluate", dir.path, "--as-of", "2025-11-15", "--format", "markdown"])
+        #expect(!table.stdout.lowercased().contains("could not check: could not check"))
+    }
+
+    /// A preview of an edition before it takes effect: nothing counts, so
+    /// nothing is eligible, and --fail-on mandatory does not pass (exit 3).
+    @Test func undecidedAuthorizationIsNotAPass() async throws {
+        let fabrikam = examples + "/fabrikam-distributor"
+        let out = try await secscore(["evaluate", fabrikam, "--edition", "2025-10", "--as-of", "2025-09-30", "--format", "json"])
+        #expect(out.status == 3)
+        #expect(out.stdout.contains("\"eligible\": null"))
+        #expect(try await secscore(["evaluate", fabrikam, "--edition", "2025-10", "--as-of", "2025-09-30", "--fail-on", "none"]).status == 0)
+        let table = try await secscore(["evaluate", fabrikam, "--edition", "2025-10", "--as-of", "2025-09-30", "--fail-on", "none"])
+        #expect(table.stdout.contains("CSP authorization: NOT DECIDED"))
     }
 
     @Test func failOnControlsExitOne() async throws {

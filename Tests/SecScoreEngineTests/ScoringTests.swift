@@ -57,6 +57,18 @@ struct ScoringTests {
         #expect(report.eligibility.missing == ["securityAlertsPromptlyResolved"])
     }
 
+    /// "Every one of none" is not eligibility (issue 16): an edition forced
+    /// before it takes effect leaves CSP authorization undecided.
+    @Test func nothingInForceDecidesNothing() async throws {
+        let all = Dictionary(uniqueKeysWithValues: all.map { ($0, Secscore_Plugin_V1_FindingStatus.compliant) })
+        let preview = try await evaluate(all, asOf: "2025-09-30", edition: "2025-10")
+        #expect(preview.requirements.isEmpty && !preview.futureRequirements.isEmpty)
+        #expect(preview.eligibility.applies && !preview.eligibility.decided && !preview.eligibility.eligible)
+        #expect(preview.undecidedAuthorization?.contains("no mandatory requirement of edition 2025-10 is in force on 2025-09-30") == true)
+        let inForce = try await evaluate(all, asOf: "2025-11-15")
+        #expect(inForce.eligibility.decided && inForce.eligibility.eligible && inForce.undecidedAuthorization == nil)
+    }
+
     @Test func editionsPickPointsAndTypes() async throws {
         let s = Dictionary(uniqueKeysWithValues: all.map { ($0, Secscore_Plugin_V1_FindingStatus.notCompliant) })
         let new = try await evaluate(s)
@@ -104,7 +116,7 @@ struct ScoringTests {
             snapshot: snapshot, catalog: catalog, options: EvaluationOptions(asOf: CivilDate("2025-11-15")!), runner: runner)
         let contact = try #require(report.requirements.first { $0.requirement.id == "securityContactProvided" })
         #expect(contact.status == .error)
-        #expect(contact.reason == "could not check: securityContact.json is missing from the snapshot")
+        #expect(contact.reason == "securityContact.json is missing from the snapshot")
         #expect(contact.points == 0)
     }
 
@@ -113,6 +125,14 @@ struct ScoringTests {
         #expect(Scoring.nextValidationMonth(onboarded: onboarded, asOf: CivilDate("2025-11-15")!) == "2026-03")
         #expect(Scoring.nextValidationMonth(onboarded: onboarded, asOf: CivilDate("2025-03-31")!) == "2025-03")
         #expect(Scoring.nextValidationMonth(onboarded: onboarded, asOf: CivilDate("2025-01-02")!) == "2025-03")
+        // The onboarding month is not an anniversary (issue 16).
+        let recent = CivilDate("2025-11-03")!
+        #expect(Scoring.nextValidationMonth(onboarded: recent, asOf: CivilDate("2025-11-15")!) == "2026-11")
+        #expect(Scoring.nextValidationMonth(onboarded: recent, asOf: CivilDate("2025-12-01")!) == "2026-11")
+        #expect(Scoring.nextValidationMonth(onboarded: recent, asOf: CivilDate("2026-11-30")!) == "2026-11")
+        #expect(Scoring.nextValidationMonth(onboarded: recent, asOf: CivilDate("2026-12-01")!) == "2027-11")
+        let leap = CivilDate("2024-02-29")!
+        #expect(Scoring.nextValidationMonth(onboarded: leap, asOf: CivilDate("2024-03-01")!) == "2025-02")
     }
 
     @Test func unknownPartnerTypeIsAnInputError() async {

@@ -353,4 +353,14 @@ public final class ScratchDirectory {
     public func script(_ name: String, _ body: String, mode: UInt32 = 0o755) -> String {
         write(name, body, mode: mode)
     }
+
+    /// Writes raw bytes (text in another encoding, NUL bytes); returns its path.
+    @discardableResult
+    public func writeBytes(_ name: String, _ bytes: [UInt8]) -> String {
+        let file = path + "/" + name
+        let f = fopen(file, "wb")!
+        _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
+        fclose(f)
+        return file
+    }
 }
