@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
 
-.PHONY: install uninstall all deps build swift-products c-plugins test check-generated generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
+.PHONY: install uninstall all deps build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
 
@@ -78,9 +78,16 @@ SHIPPED_PLUGINS := secscore-plugin-admin-mfa secscore-plugin-alert-response secs
 conformance: build
 	@for p in $(SHIPPED_PLUGINS); do "$(BIN)/secscore" plugin check "$(BIN)/$$p" || exit 1; done
 
-## test: the generated-code check, plugin conformance, the whole suite, then
-## short runs of the soak and the fuzzers (full runs: make soak, make fuzz).
+## check-standalone: prove a clone with nothing beside it has every file the
+## tests, the demo, the benchmarks, the fuzzers and the soak read.
+check-standalone:
+	scripts/check-standalone.sh
+
+## test: the generated-code check, plugin conformance, the standalone check,
+## the whole suite, then short runs of the soak and the fuzzers (full runs:
+## make soak, make fuzz).
 test: build check-generated conformance
+	scripts/check-standalone.sh
 	$(SWIFT) test -c $(CONFIG)
 	$(MAKE) --no-print-directory soak-smoke fuzz-smoke
 

@@ -188,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecScoreWireTests",
-            dependencies: ["SecScoreWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["SecScoreWire", "SecScoreTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(
             name: "PluginHostTests",

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the example snapshots under Examples/snapshots/ in the exact shapes
-Microsoft Graph and Partner Center return (see ../shared/graph-samples).
+Microsoft Graph and Partner Center return (see Tests/Fixtures/graph-shapes).
 The files are committed; rerun this after changing a scenario, then
 re-record the golden reports (make record-golden)."""
 import json, os, sys

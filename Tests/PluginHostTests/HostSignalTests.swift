@@ -6,11 +6,7 @@ import Testing
 /// The host, interrupted while plugins run, takes them with it.
 @Suite("Host interruption")
 struct HostSignalTests {
-    static let example: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Examples/snapshots/contoso-direct-bill"
-    }()
+    static let example = fixture("Examples/snapshots/contoso-direct-bill")
 
     @Test(arguments: [SIGINT, SIGTERM])
     func interruptedHostKillsItsPlugins(_ signal: Int32) async throws {

@@ -5,8 +5,7 @@ import Testing
 /// The secscore executable end to end: exit codes, fleet mode, errors.
 @Suite("secscore CLI")
 struct CLITests {
-    let root = GoldenReportTests.root
-    var examples: String { root + "/Examples/snapshots" }
+    var examples: String { fixture("Examples/snapshots") }
 
     func secscore(_ arguments: [String]) async throws -> CommandOutput {
         try await runAndCapture(product("secscore"), arguments, environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "100"])

@@ -8,7 +8,7 @@ import Testing
 /// the admin-MFA ones with an insight that names the cause.
 @Suite("Field cases decide as EXPECTED.md says")
 struct FieldCaseTests {
-    static let folder = GoldenReportTests.root + "/Tests/Fixtures/field-cases"
+    static let folder = fixture("Tests/Fixtures/field-cases")
 
     /// expected.json: case → requirement id (or eligible/nextValidation) →
     /// allowed results joined by "|"; "exit2" accepts a refusal.

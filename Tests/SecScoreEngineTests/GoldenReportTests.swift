@@ -7,12 +7,6 @@ import Testing
 /// rewrite the files after an intended change, and review the diff.
 @Suite("Example snapshots match their golden reports")
 struct GoldenReportTests {
-    static let root: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
-
     static let examples: [(name: String, asOf: String, exit: Int32)] = [
         ("contoso-direct-bill", "2025-11-15", 0),
         ("fabrikam-distributor", "2025-11-15", 1),
@@ -27,11 +21,11 @@ struct GoldenReportTests {
         for (format, suffix) in [("json", "json"), ("table", "txt"), ("markdown", "md"), ("junit", "xml")] {
             let output = try await runAndCapture(
                 product("secscore"),
-                ["evaluate", Self.root + "/Examples/snapshots/" + name, "--as-of", example.asOf, "--format", format],
+                ["evaluate", fixture("Examples/snapshots/" + name), "--as-of", example.asOf, "--format", format],
                 environment: ["COLUMNS": "100", "PATH": "/usr/bin:/bin"])
             #expect(output.status == example.exit, "\(name) exit status; stderr: \(output.stderr)")
             #expect(output.stderr.isEmpty, "\(name): \(output.stderr)")
-            try compare(output.stdout, golden: Self.root + "/Examples/expected/\(name).\(suffix)")
+            try compare(output.stdout, golden: fixture("Examples/expected/\(name).\(suffix)"))
         }
     }
 

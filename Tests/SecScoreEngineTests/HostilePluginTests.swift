@@ -8,12 +8,10 @@ import Testing
 /// status is 3, no process is left, and no report carries the payload raw.
 @Suite("Hostile plugins through secscore evaluate")
 struct HostilePluginTests {
-    static let root = GoldenReportTests.root
-
     /// The built-in 2025-10 edition plus "test.fault", which the hostile
     /// plugin answers.
     static func catalog(in dir: ScratchDirectory) throws -> String {
-        var text = try String(contentsOfFile: root + "/Sources/SecScoreModel/Resources/catalog.json", encoding: .utf8)
+        var text = try String(contentsOfFile: fixture("Sources/SecScoreModel/Resources/catalog.json"), encoding: .utf8)
         let extra = """
             {"id": "test.fault", "title": "Hostile", "description": "answered by a hostile plugin", "type": "recommended",
              "maxPoints": 10, "applicablePartnerTypes": ["directBill", "distributor", "indirectReseller"],
@@ -48,7 +46,7 @@ struct HostilePluginTests {
         do {
             result = .success(try await runAndCapture(
             product("secscore"),
-            ["evaluate", Self.root + "/Examples/snapshots/contoso-direct-bill", "--as-of", "2025-11-15",
+            ["evaluate", fixture("Examples/snapshots/contoso-direct-bill"), "--as-of", "2025-11-15",
              "--catalog", catalog, "--plugin-dir", dir.path, "--plugin-timeout", "2", "--format", "json"],
             environment: ["PATH": "/usr/bin:/bin", "SECSCORE_TEST_SECRET": "hunter2"], exclusive: false))
         } catch {

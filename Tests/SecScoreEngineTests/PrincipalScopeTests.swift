@@ -37,7 +37,7 @@ struct PrincipalScopeTests {
 
     @Test(arguments: examples)
     func examplesGetTheSameVerdict(_ name: String) throws {
-        compare(try SnapshotLoader.load(directory: GoldenReportTests.root + "/Examples/snapshots/" + name))
+        compare(try SnapshotLoader.load(directory: fixture("Examples/snapshots/" + name)))
     }
 
     @Test(arguments: [UInt64(1), 2, 3])
@@ -54,7 +54,7 @@ struct PrincipalScopeTests {
     }
 
     @Test func theDefaultScopeSendsEveryone() throws {
-        let snapshot = try SnapshotLoader.load(directory: GoldenReportTests.root + "/Examples/snapshots/fabrikam-distributor")
+        let snapshot = try SnapshotLoader.load(directory: fixture("Examples/snapshots/fabrikam-distributor"))
         #expect(snapshot.facets(only: [.users], scope: .all) == snapshot.facets(only: [.users]))
     }
 }

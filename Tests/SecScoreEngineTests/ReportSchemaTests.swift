@@ -1,3 +1,4 @@
+import SecScoreTestSupport
 import TenantSnapshot
 import Testing
 
@@ -5,19 +6,17 @@ import Testing
 /// a small validator for the keywords the schema uses.
 @Suite("docs/report-schema.json")
 struct ReportSchemaTests {
-    static let root = GoldenReportTests.root
-
     @Test(arguments: GoldenReportTests.examples.map(\.name))
     func goldenReportsValidate(_ name: String) throws {
-        let schema = try JSONParser.parse(Array(try readText(Self.root + "/docs/report-schema.json").utf8))
-        let report = try JSONParser.parse(Array(try readText(Self.root + "/Examples/expected/\(name).json").utf8))
+        let schema = try JSONParser.parse(Array(try readText(fixture("docs/report-schema.json")).utf8))
+        let report = try JSONParser.parse(Array(try readText(fixture("Examples/expected/\(name).json")).utf8))
         let problems = SchemaValidator(root: schema).validate(report, against: schema, at: "$")
         #expect(problems.isEmpty, "\(name): \(problems.joined(separator: "; "))")
     }
 
     @Test func theValidatorCatchesViolations() throws {
-        let schema = try JSONParser.parse(Array(try readText(Self.root + "/docs/report-schema.json").utf8))
-        var text = try readText(Self.root + "/Examples/expected/contoso-direct-bill.json")
+        let schema = try JSONParser.parse(Array(try readText(fixture("docs/report-schema.json")).utf8))
+        var text = try readText(fixture("Examples/expected/contoso-direct-bill.json"))
         text = text.replacingFirst("\"status\": \"completed\"", with: "\"status\": \"done\"")
         let report = try JSONParser.parse(Array(text.utf8))
         let problems = SchemaValidator(root: schema).validate(report, against: schema, at: "$")

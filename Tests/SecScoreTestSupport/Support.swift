@@ -1,9 +1,32 @@
-// Helpers shared by every test target that spawns real plugin processes.
+// Helpers shared by the test targets: the repository's files, built products,
+// leak checks for tests that spawn real plugin processes, scratch folders.
 import Glibc
 public import PluginHost
 public import SecScoreWire
 import Synchronization
 public import Testing
+
+// MARK: - Files in the repository
+
+/// The repository's root folder, from this file's own path
+/// (Tests/SecScoreTestSupport/Support.swift). The one place that computes
+/// it: everything the tests read lies below it (scripts/check-standalone.sh
+/// checks that each path they name exists in a bare clone).
+public let repositoryRoot: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    return parts.joined(separator: "/")
+}()
+
+/// The path of a file or folder the repository holds, e.g.
+/// `fixture("Examples/snapshots/contoso-direct-bill")`. Refuses absolute
+/// paths and `..`, which would reach outside the checkout.
+public func fixture(_ relative: String) -> String {
+    precondition(
+        !relative.hasPrefix("/") && !relative.split(separator: "/").contains(".."),
+        "fixture paths are relative to the repository and stay inside it: \(relative)")
+    return repositoryRoot + "/" + relative
+}
 
 /// The folder holding the built executables: the test binary's own folder.
 public let productsDirectory: String = {

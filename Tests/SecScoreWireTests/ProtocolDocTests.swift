@@ -1,3 +1,4 @@
+import SecScoreTestSupport
 import SecScoreWire
 import SwiftProtobuf
 import Testing
@@ -5,11 +6,7 @@ import Testing
 /// docs/PROTOCOL.md shows a real exchange as hex; this keeps it true.
 @Suite("docs/PROTOCOL.md")
 struct ProtocolDocTests {
-    static let docPath: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/SecScoreWireTests/ProtocolDocTests.swift
-        return parts.joined(separator: "/") + "/docs/PROTOCOL.md"
-    }()
+    static let docPath = fixture("docs/PROTOCOL.md")
 
     /// The hex blocks of the worked exchange, in order.
     func hexBlocks() throws -> [[UInt8]] {

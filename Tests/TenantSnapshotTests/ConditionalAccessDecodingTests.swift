@@ -9,12 +9,6 @@ import Testing
 /// reported in `unmodeled_properties`, which makes the check fail closed.
 @Suite("Conditional Access policies are read completely")
 struct ConditionalAccessDecodingTests {
-    static let root: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
-
     /// A minimal policy that requires MFA of everyone for every app.
     static func coveringPolicy() -> [String: Any] {
         [
@@ -156,22 +150,20 @@ struct ConditionalAccessDecodingTests {
     }
 
     @Test func everyPropertyOfOurShapedExamplesIsModeledOrFailsClosed() throws {
-        let files = Self.exampleFiles(in: Self.root + "/Tests/Fixtures/graph-shapes")
+        let files = Self.exampleFiles(in: fixture("Tests/Fixtures/graph-shapes"))
         try #require(!files.isEmpty, "no Conditional Access fixtures in Tests/Fixtures/graph-shapes")
         #expect(try Self.walk(files) > 40)
     }
 
-    static let published = root + "/../shared/graph-samples"  // standalone-check: optional-external
-
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: published), "Microsoft's published examples are not beside this checkout (../shared/graph-samples)"))
+    @Test(.enabled(if: publishedSamplesPresent, "Microsoft's published Graph examples are not beside this checkout; the shaped fixtures above cover their properties"))
     func everyPropertyOfMicrosoftsPublishedExamplesIsModeledOrFailsClosed() throws {
-        let files = Self.exampleFiles(in: Self.published)
+        let files = Self.exampleFiles(in: String(published.dropLast()))
         #expect(files.count >= 4)
         #expect(try Self.walk(files) > 40)
     }
 
     @Test func everyTableRowIsDocumented() throws {
-        let doc = try String(contentsOfFile: Self.root + "/docs/REQUIREMENTS.md", encoding: .utf8)
+        let doc = try String(contentsOfFile: fixture("docs/REQUIREMENTS.md"), encoding: .utf8)
         // Containers are documented through their members.
         for (path, treatment) in ConditionalAccessProperties.rows where treatment != .container {
             let leaf = path.split(separator: ".").last.map(String.init) ?? path

@@ -9,11 +9,7 @@ import Testing
 /// load or a SnapshotError that names the corrupted file; never a crash.
 @Suite("Corrupted snapshots")
 struct CorruptionPropertyTests {
-    static let examples: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Examples/snapshots/fabrikam-distributor"
-    }()
+    static let examples = fixture("Examples/snapshots/fabrikam-distributor")
 
     typealias Random = SplitMix
 

@@ -26,46 +26,53 @@ func readFile(_ path: String) throws -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-let samples: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(4)  // Tests/TenantSnapshotTests/SnapshotLoaderTests.swift, and the repo folder
-    return parts.joined(separator: "/") + "/shared/graph-samples/"
-}()
+/// The suite's own bodies in the shapes Graph publishes
+/// (Tests/Fixtures/graph-shapes/README.md says which response each mirrors).
+let shapes = fixture("Tests/Fixtures/graph-shapes") + "/"
 
-@Suite("Microsoft's published responses load")
-struct GraphSampleTests {
-    @Test(arguments: [
-        ("conditionalAccessPolicies.json", "conditionalAccessPolicies.json"),
-        ("conditionalAccessPolicies-legacy-v1.json", "conditionalAccessPolicies.json"),
-        ("conditionalAccessPolicies-beta-agents.json", "conditionalAccessPolicies.json"),
-        ("conditionalAccessPolicy-get.json", "conditionalAccessPolicies.json"),
-        ("userRegistrationDetails.json", "userRegistrationDetails.json"),
-        ("roleAssignments.json", "roleAssignments.json"),
-        ("roleAssignments-filterPrincipalId.json", "roleAssignments.json"),
-        ("roleDefinitions.json", "roleDefinitions.json"),
-        ("roleEligibilitySchedules.json", "roleEligibilitySchedules.json"),
-        ("securityDefaults.json", "securityDefaults.json"),
-        ("groups.json", "groups.json"),
-        ("groups-default.json", "groups.json"),
-        ("users.json", "users.json"),
-        ("users-signInActivity.json", "users.json"),
-        ("securityAlerts.json", "securityAlerts.json"),
-        ("securityAlerts-docsContrib-10f547a.json", "securityAlerts.json"),
-        ("partnerCustomerInsights.json", "customerMfa.json"),
-    ])
-    func sampleLoads(_ sample: String, as name: String) throws {
+/// Microsoft's published examples themselves, which developer machines keep
+/// beside the checkout. Only `PublishedSampleTests` reads them, as an extra.
+let published = repositoryRoot + "/../shared/graph-samples/"  // standalone-check: optional-external
+let publishedSamplesPresent = access(published + "README.md", R_OK) == 0
+
+/// Each sample (a fixture, and a published example of the same name) and
+/// the snapshot file it is loaded as.
+let graphSamples: [(String, String)] = [
+    ("conditionalAccessPolicies.json", "conditionalAccessPolicies.json"),
+    ("conditionalAccessPolicies-legacy-v1.json", "conditionalAccessPolicies.json"),
+    ("conditionalAccessPolicies-beta-agents.json", "conditionalAccessPolicies.json"),
+    ("conditionalAccessPolicy-get.json", "conditionalAccessPolicies.json"),
+    ("userRegistrationDetails.json", "userRegistrationDetails.json"),
+    ("roleAssignments.json", "roleAssignments.json"),
+    ("roleAssignments-filterPrincipalId.json", "roleAssignments.json"),
+    ("roleDefinitions.json", "roleDefinitions.json"),
+    ("roleEligibilitySchedules.json", "roleEligibilitySchedules.json"),
+    ("securityDefaults.json", "securityDefaults.json"),
+    ("groups.json", "groups.json"),
+    ("groups-default.json", "groups.json"),
+    ("users.json", "users.json"),
+    ("users-signInActivity.json", "users.json"),
+    ("securityAlerts.json", "securityAlerts.json"),
+    ("securityAlerts-docsContrib-10f547a.json", "securityAlerts.json"),
+    ("partnerCustomerInsights.json", "customerMfa.json"),
+]
+
+/// The same checks for the fixtures and for the published examples: both
+/// folders hold a file of each name.
+enum SampleChecks {
+    static func loads(_ folder: String, _ sample: String, as name: String) throws {
         let dir = TempSnapshot()
-        try dir.copy(samples + sample, as: name)
+        try dir.copy(folder + sample, as: name)
         let snapshot = try SnapshotLoader.load(directory: dir.path)
         #expect(snapshot.presentFacets.count == 1, "\(sample) as \(name)")
     }
 
-    @Test func shapesAreNormalised() throws {
+    static func shapesAreNormalised(_ folder: String) throws {
         let dir = TempSnapshot()
-        try dir.copy(samples + "securityAlerts-docsContrib-10f547a.json", as: "securityAlerts.json")
-        try dir.copy(samples + "conditionalAccessPolicies.json", as: "conditionalAccessPolicies.json")
-        try dir.copy(samples + "roleEligibilitySchedules.json", as: "roleEligibilitySchedules.json")
-        try dir.copy(samples + "partnerCustomerInsights.json", as: "customerMfa.json")
+        try dir.copy(folder + "securityAlerts-docsContrib-10f547a.json", as: "securityAlerts.json")
+        try dir.copy(folder + "conditionalAccessPolicies.json", as: "conditionalAccessPolicies.json")
+        try dir.copy(folder + "roleEligibilitySchedules.json", as: "roleEligibilitySchedules.json")
+        try dir.copy(folder + "partnerCustomerInsights.json", as: "customerMfa.json")
         let s = try SnapshotLoader.load(directory: dir.path)
         let alert = try #require(s.facets.securityAlerts.items.first)
         #expect(alert.isTest == false)  // "isTest": "false" as a string
@@ -80,17 +87,83 @@ struct GraphSampleTests {
         #expect(customer.totalAdminsCount == -1)  // Graph's shape has no admin total
     }
 
-    @Test func perUserMfaSampleShapeLoadsWithItsUser() throws {
+    static func perUserMfaLoadsWithItsUser(_ folder: String) throws {
         let dir = TempSnapshot()
-        try dir.copy(samples + "users.json", as: "users.json")
+        try dir.copy(folder + "users.json", as: "users.json")
         let snapshot = try SnapshotLoader.load(directory: dir.path)
         let id = try #require(snapshot.facets.users.items.first?.id)
         // Graph returns {"perUserMfaState": "enforced"} per user; the file adds the id.
-        let sample = try readFile(samples + "perUserMfa.json").trimmedText()
+        let sample = try readFile(folder + "perUserMfa.json").trimmedText()
         dir.write("perUserMfa.json", "{\"value\": [{\"id\": \"\(id)\", " + sample.dropFirst() + "]}")
         let merged = try SnapshotLoader.load(directory: dir.path)
         #expect(merged.facets.users.items.first?.perUserMfaState == .enforced)
     }
+}
+
+@Suite("Graph's response shapes load")
+struct GraphShapeTests {
+    @Test(arguments: graphSamples)
+    func sampleLoads(_ sample: String, as name: String) throws {
+        try SampleChecks.loads(shapes, sample, as: name)
+    }
+
+    @Test func shapesAreNormalised() throws {
+        try SampleChecks.shapesAreNormalised(shapes)
+    }
+
+    @Test func perUserMfaSampleShapeLoadsWithItsUser() throws {
+        try SampleChecks.perUserMfaLoadsWithItsUser(shapes)
+    }
+
+    /// Every fixture is in the README's table, and every row names a fixture.
+    @Test func readmeListsEveryFixture() throws {
+        let readme = try readFile(shapes + "README.md")
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.map { row in
+            String(row.dropFirst(3).prefix { $0 != "`" })
+        }
+        let files = try jsonFiles(in: shapes)
+        #expect(Set(rows) == Set(files))
+        #expect(rows.count == files.count)
+        for (sample, _) in graphSamples { #expect(files.contains(sample), "\(sample) has no fixture") }
+        #expect(files.contains("perUserMfa.json"))
+    }
+}
+
+/// Microsoft's published examples themselves. An extra: the main suite reads
+/// only the fixtures, so a clone with nothing beside it passes without these.
+@Suite(
+    "Microsoft's published responses load",
+    .enabled(if: publishedSamplesPresent, "Microsoft's published Graph examples are not beside this checkout; Tests/Fixtures/graph-shapes covers their shapes"))
+struct PublishedSampleTests {
+    @Test(arguments: graphSamples)
+    func sampleLoads(_ sample: String, as name: String) throws {
+        try SampleChecks.loads(published, sample, as: name)
+    }
+
+    @Test func shapesAreNormalised() throws {
+        try SampleChecks.shapesAreNormalised(published)
+    }
+
+    @Test func perUserMfaSampleShapeLoadsWithItsUser() throws {
+        try SampleChecks.perUserMfaLoadsWithItsUser(published)
+    }
+
+    /// Each published example has a fixture of ours that mirrors it.
+    @Test func everyPublishedSampleHasAFixture() throws {
+        #expect(Set(try jsonFiles(in: published)).subtracting(try jsonFiles(in: shapes)).isEmpty)
+    }
+}
+
+/// The names of the JSON files in `folder`.
+func jsonFiles(in folder: String) throws -> [String] {
+    guard let dir = opendir(folder) else { throw SnapshotError(file: folder, path: "", "cannot open") }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name.hasSuffix(".json") { names.append(name) }
+    }
+    return names.sorted()
 }
 
 extension String {
