@@ -128,6 +128,32 @@ public final class PluginConnection: Sendable {
     /// returned before a protocol violation should not be trusted either.
     public var failure: PluginError? { core.failure }
 
+    /// True once the session is over: the process was reaped and its stdout
+    /// read to the end (or abandoned to an escaped grandchild), so every
+    /// frame it wrote has been judged.
+    public var isFinished: Bool { core.isFinished }
+
+    /// How the process ended, once it has (nil for an in-process peer).
+    public var exitStatus: ExitStatus? { core.exitStatus }
+
+    /// Why this session's answers must not be believed, judged once the
+    /// session is over (`isFinished`): it broke the protocol at any time, or
+    /// its process did not exit cleanly after GOAWAY. Nil when they stand.
+    /// Before the session is over nothing can be said, and that is a reason
+    /// too: a verdict must not depend on when it was asked.
+    public var untrustedReason: PluginError? {
+        guard isFinished else {
+            return PluginError(.shutDown, plugin: info.name, "its answers were judged before its process ended; not trusted")
+        }
+        if let failure, failure.code == .protocolViolation { return failure }
+        if let status = exitStatus, status != .exited(0) {
+            return PluginError(
+                .exited, plugin: info.name,
+                "answered, then did not exit cleanly after GOAWAY (\(status)\(failure.map { ": \($0.reason)" } ?? "")); its answers are not trusted")
+        }
+        return nil
+    }
+
     /// The process id (nil for an in-process peer).
     public var processID: Int32? { core.process?.pid }
 

@@ -28,6 +28,10 @@ public final class SupervisedPlugin: Sendable {
         var restarts = 0
         var gaveUp: PluginError?
         var closed = false
+        /// The current process was retired at a commit point: the next
+        /// request starts a fresh one (not a restart: nothing failed).
+        var retired = false
+        var recycles = 0
     }
 
     /// Wraps a connection that has completed its handshake.
@@ -47,13 +51,12 @@ public final class SupervisedPlugin: Sendable {
         public let result: Result<Secscore_Plugin_V1_Finding, PluginError>
         let connection: PluginConnection?
 
-        /// A protocol violation by the process that gave this answer, found
-        /// after it answered: the answer must not be believed either. A crash
-        /// after a correct answer does not taint it.
+        /// Why the answer must not be believed, judged after the process
+        /// that gave it has ended (`SupervisedPlugin.retire()`): it broke
+        /// the protocol at any time (a second answer, a stray byte, however
+        /// late), or it did not exit cleanly. Nil for an answer that stands.
         public var laterFailure: PluginError? {
-            connection?.settle()
-            guard let failure = connection?.failure, failure.code == .protocolViolation else { return nil }
-            return failure
+            connection?.untrustedReason
         }
     }
 
@@ -82,6 +85,24 @@ public final class SupervisedPlugin: Sendable {
 
     /// How many times the plugin was started again in this run.
     public var restartCount: Int { state.withLock { $0.restarts } }
+
+    /// How many processes were retired at commit points.
+    public var recycleCount: Int { state.withLock { $0.recycles } }
+
+    /// The commit point: ends the current process politely (GOAWAY, then
+    /// wait for it to exit) and reads everything it wrote to the end, so
+    /// that every answer it gave can be judged (`Answer.laterFailure`). The
+    /// next request starts a fresh process. Call only while no request is in
+    /// flight.
+    public func retire() async {
+        let current: PluginConnection? = state.withLock { s in
+            guard !s.closed, s.relaunch == nil, !s.retired, s.current.failure == nil else { return nil }
+            s.retired = true
+            s.recycles += 1
+            return s.current
+        }
+        await current?.shutdown()
+    }
 
     /// The current process id (nil while none runs).
     public var processID: Int32? { state.withLock { $0.current.processID } }
@@ -112,6 +133,12 @@ public final class SupervisedPlugin: Sendable {
         let step = state.withLock { s -> Step in
             if let error = s.gaveUp { return .fail(error) }
             if s.closed { return .fail(PluginError(.shutDown, plugin: info.name, "the run is shutting down")) }
+            if s.retired {
+                if let relaunch = s.relaunch { return .wait(relaunch) }
+                let task = Task { await self.replaceRetired() }
+                s.relaunch = task
+                return .wait(task)
+            }
             guard let failure = s.current.failure else { return .use(s.current) }
             if let relaunch = s.relaunch { return .wait(relaunch) }
             if policy.maxConsecutiveFailures == 0 || policy.maxRestarts == 0 {
@@ -145,28 +172,49 @@ public final class SupervisedPlugin: Sendable {
         }
     }
 
-    private func restart(
-        replacing old: PluginConnection, failure: PluginError, after wait: Duration
-    ) async -> Result<PluginConnection, PluginError> {
-        await old.shutdown()  // reaps it; it has already been stopped
-        try? await Task.sleep(for: wait)
-        var outcome: Result<PluginConnection, PluginError>
+    /// Starts the process that follows a retired one. A failure here is
+    /// reported to the request that needed it; the next request tries again.
+    private func replaceRetired() async -> Result<PluginConnection, PluginError> {
+        let outcome = await launchChecked(after: "was retired at a commit point")
+        let closed = state.withLock { s in
+            s.relaunch = nil
+            if case .success(let fresh) = outcome, !s.closed {
+                s.current = fresh
+                s.retired = false
+            }
+            return s.closed
+        }
+        if closed, case .success(let fresh) = outcome {
+            await fresh.shutdown()
+            return .failure(PluginError(.shutDown, plugin: info.name, "the run is shutting down"))
+        }
+        return outcome
+    }
+
+    /// Launches a new process that must declare the checks the first did.
+    private func launchChecked(after what: String) async -> Result<PluginConnection, PluginError> {
         do {
             let fresh = try await PluginConnection.launch(executable, configuration: configuration)
-            if fresh.info.requirementIDs.sorted() != info.requirementIDs.sorted() {
+            guard fresh.info.requirementIDs.sorted() == info.requirementIDs.sorted() else {
                 await fresh.shutdown()
                 let error = PluginError(
                     .protocolViolation, plugin: info.name,
                     "declared \(fresh.info.requirementIDs) after a restart instead of \(info.requirementIDs); not trusted for the rest of the run")
                 state.withLock { $0.gaveUp = error }
-                outcome = .failure(error)
-            } else {
-                outcome = .success(fresh)
+                return .failure(error)
             }
+            return .success(fresh)
         } catch {
-            outcome = .failure(PluginError(
-                error.code, plugin: info.name, "stopped (\(failure.reason)) and could not be restarted: \(error.reason)"))
+            return .failure(PluginError(error.code, plugin: info.name, "\(what) and could not be restarted: \(error.reason)"))
         }
+    }
+
+    private func restart(
+        replacing old: PluginConnection, failure: PluginError, after wait: Duration
+    ) async -> Result<PluginConnection, PluginError> {
+        await old.shutdown()  // reaps it; it has already been stopped
+        try? await Task.sleep(for: wait)
+        var outcome = await launchChecked(after: "stopped (\(failure.reason))")
         let closed = state.withLock { s in
             s.relaunch = nil
             if case .success(let fresh) = outcome, !s.closed { s.current = fresh }

@@ -8,13 +8,23 @@ public protocol CheckRunner: Sendable {
     func check(for requirementID: String) -> CheckBinding?
     /// Why requirements may be missing a check (plugins that failed to start).
     var unavailableReasons: [String] { get }
+    /// The commit point: after it, every answer given so far can be judged
+    /// (`CheckAnswer.laterFailure`) with nothing left unread. For plugin
+    /// processes it ends them politely and reads their output to the end;
+    /// the next request starts fresh ones. Call only while no check runs.
+    func commit() async
+}
+
+extension CheckRunner {
+    /// Checks linked into the host have nothing to wait for.
+    public func commit() async {}
 }
 
 /// One answer of a check.
 public struct CheckAnswer: Sendable {
     /// The finding, or why none came.
     public var result: Result<Secscore_Plugin_V1_Finding, PluginError>
-    /// Asked once the whole evaluation is done: a failure of whatever gave
+    /// Asked after the runner's commit point: a failure of whatever gave
     /// this answer that makes it untrustworthy (the plugin process broke the
     /// protocol after answering), or nil.
     public var laterFailure: @Sendable () -> PluginError?
@@ -59,5 +69,11 @@ extension PluginSet: CheckRunner {
 
     public var unavailableReasons: [String] {
         launchFailures.map(\.description)
+    }
+
+    public func commit() async {
+        await withTaskGroup(of: Void.self) { group in
+            for plugin in plugins { group.addTask { await plugin.retire() } }
+        }
     }
 }

@@ -37,12 +37,26 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
 /// The host decides applicability, points and eligibility; checks only
 /// return findings.
 public enum Evaluator {
-    /// Evaluates one snapshot.
+    /// Evaluates one snapshot and judges the answers at the runner's commit
+    /// point, so the report never depends on when a plugin misbehaved. Only
+    /// for a runner nobody else is using at the same time (`run` and a
+    /// shared commit serve a fleet).
     /// - Throws: `EvaluationError` when the partner type is unknown or the
     ///   edition does not exist.
     public static func evaluate(
         snapshot: TenantSnapshot, catalog: Catalog, options: EvaluationOptions, runner: some CheckRunner
     ) async throws(EvaluationError) -> EvaluationReport {
+        let pending = try await run(snapshot: snapshot, catalog: catalog, options: options, runner: runner)
+        await runner.commit()
+        return pending.report()
+    }
+
+    /// Asks every check, without judging the answers yet: call the runner's
+    /// `commit()` once no check runs, then `PendingEvaluation.report()`.
+    /// - Throws: `EvaluationError` as `evaluate`.
+    public static func run(
+        snapshot: TenantSnapshot, catalog: Catalog, options: EvaluationOptions, runner: some CheckRunner
+    ) async throws(EvaluationError) -> PendingEvaluation {
         let edition: Edition
         if let id = options.editionID {
             guard let e = catalog.edition(named: id) else {
@@ -78,17 +92,9 @@ public enum Evaluator {
             for await r in group { all.append(r) }
             return all.sorted { $0.0 < $1.0 }
         }
-        // A plugin that broke the protocol after answering is not believed.
-        let checked = results.map { _, result, answer -> RequirementResult in
-            guard result.status != .error, let failure = answer?.laterFailure() else { return result }
-            return RequirementResult(
-                requirement: result.requirement, status: .error,
-                reason: "its answer is discarded: \(failure)", plugin: result.plugin)
-        }
-        let isFuture: (RequirementResult) -> Bool = { $0.requirement.isPreview || $0.requirement.effectiveDate > options.asOf }
-        return EvaluationReport(
+        return PendingEvaluation(
             edition: edition, asOf: options.asOf, partner: partner, partnerType: partnerType,
-            requirements: checked.filter { !isFuture($0) }, futureRequirements: checked.filter(isFuture))
+            answers: results.map { ($0.1, $0.2) })
     }
 
     static func evaluate(

@@ -39,10 +39,14 @@ public enum FleetEvaluator {
         return found.sorted { $0.0 < $1.0 }
     }
 
-    /// Evaluates `folders`, at most `parallelism` partners at a time, and
-    /// hands each partner's outcome to `handle` as soon as it is known, so
-    /// reports can be written and dropped: memory stays flat however large
-    /// the fleet.
+    /// Evaluates `folders`, at most `parallelism` partners at a time, in
+    /// batches of `batchSize`. A batch's answers are judged at one commit
+    /// point, when every plugin process that served it has ended and its
+    /// output has been read to the end (`CheckRunner.commit()`); only then
+    /// does `handle` get each partner's outcome, so a report never depends on
+    /// when a plugin misbehaved, and memory holds one batch, however large
+    /// the fleet. Fresh processes serve the next batch (like a worker's
+    /// maximum-requests setting).
     /// - Parameters:
     ///   - handle: turns an outcome into what the caller keeps (a summary
     ///     row); called concurrently from several tasks.
@@ -50,39 +54,64 @@ public enum FleetEvaluator {
     /// - Returns: `handle`'s results in folder order, one per folder.
     public static func evaluate<Row: Sendable>(
         folders: [(name: String, path: String)], catalog: Catalog, options: EvaluationOptions,
-        runner: some CheckRunner, parallelism: Int = 8,
+        runner: some CheckRunner, parallelism: Int = 8, batchSize: Int = 64,
         handle: @escaping @Sendable (FleetEntry) async -> Row,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) async -> [Row] {
         let total = folders.count
-        return await withTaskGroup(of: (Int, Row).self) { group in
+        var rows: [Row] = []
+        rows.reserveCapacity(total)
+        var start = 0
+        while start < total {
+            let batch = Array(folders[start..<min(start + max(batchSize, 1), total)])
+            let pending = await run(batch, catalog: catalog, options: options, runner: runner, parallelism: parallelism)
+            await runner.commit()
+            let handled = await withTaskGroup(of: (Int, Row).self) { group in
+                for (index, folder) in batch.enumerated() {
+                    let outcome = pending[index].map { $0.report() }
+                    group.addTask { (index, await handle(FleetEntry(name: folder.name, directory: folder.path, outcome: outcome))) }
+                }
+                var out: [Row?] = Array(repeating: nil, count: batch.count)
+                for await (index, row) in group {
+                    out[index] = row
+                    progress(start + out.compactMap { $0 }.count, total)
+                }
+                return out.map { $0! }
+            }
+            rows += handled
+            start += batch.count
+        }
+        return rows
+    }
+
+    /// Loads and runs one batch, at most `parallelism` partners at a time.
+    static func run(
+        _ batch: [(name: String, path: String)], catalog: Catalog, options: EvaluationOptions,
+        runner: some CheckRunner, parallelism: Int
+    ) async -> [Result<PendingEvaluation, FleetError>] {
+        await withTaskGroup(of: (Int, Result<PendingEvaluation, FleetError>).self) { group in
             var next = 0
-            var results: [Row?] = Array(repeating: nil, count: total)
-            var done = 0
+            var results: [Result<PendingEvaluation, FleetError>?] = Array(repeating: nil, count: batch.count)
             func add(_ index: Int) {
-                let folder = folders[index]
+                let folder = batch[index]
                 group.addTask {
-                    let outcome: Result<EvaluationReport, FleetError>
                     do {
                         let snapshot = try SnapshotLoader.load(directory: folder.path)
-                        outcome = .success(try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: runner))
+                        return (index, .success(try await Evaluator.run(snapshot: snapshot, catalog: catalog, options: options, runner: runner)))
                     } catch let error as SnapshotError {
-                        outcome = .failure(FleetError(error.description))
+                        return (index, .failure(FleetError(error.description)))
                     } catch {
-                        outcome = .failure(FleetError("\(error)"))
+                        return (index, .failure(FleetError("\(error)")))
                     }
-                    return (index, await handle(FleetEntry(name: folder.name, directory: folder.path, outcome: outcome)))
                 }
             }
-            while next < min(max(parallelism, 1), total) {
+            while next < min(max(parallelism, 1), batch.count) {
                 add(next)
                 next += 1
             }
-            for await (index, row) in group {
-                results[index] = row
-                done += 1
-                progress(done, total)
-                if next < total {
+            for await (index, result) in group {
+                results[index] = result
+                if next < batch.count {
                     add(next)
                     next += 1
                 }

@@ -36,9 +36,18 @@ struct SupervisedPluginTests {
             try await waitUntilReaped(plugin, first)
             let answer = await plugin.evaluate(request("test.fault"))
             #expect(try answer.result.get().status == .compliant)
+            // Judged only after the process ended: before, it is not trusted.
+            #expect(answer.laterFailure?.reason.contains("judged before its process ended") == true)
+            let second = try #require(plugin.processID)
+            await plugin.retire()
             #expect(answer.laterFailure == nil)
+            #expect(!processIsAlive(second))
             #expect(plugin.restartCount == 1)
-            #expect(plugin.processID != first)
+            #expect(plugin.recycleCount == 1)
+            // The next request starts a fresh process; that is not a restart.
+            #expect(try await plugin.evaluate(request("test.fault")).result.get().status == .compliant)
+            #expect(plugin.restartCount == 1)
+            #expect(plugin.processID != first && plugin.processID != second)
             #expect(!processIsAlive(first))
             await plugin.shutdown()
         }

@@ -124,6 +124,27 @@ static int raw_main(void) {
             for (;;) pause();
         }
     }
+    if (is("escape-setsid")) {
+        /* A child that leaves the process group and the session: killing the
+         * group misses it. */
+        if (fork() == 0) {
+            setsid();
+            for (;;) pause();
+        }
+    }
+    if (is("escape-double-fork")) {
+        /* The classic daemon: the middle child exits at once, so the
+         * grandchild is an orphan in its own session from the start. */
+        pid_t middle = fork();
+        if (middle == 0) {
+            if (fork() == 0) {
+                setsid();
+                for (;;) pause();
+            }
+            _exit(0);
+        }
+        waitpid(middle, NULL, 0);
+    }
     send_welcome("test.fault");
     if (is("ignore-sigterm")) signal(SIGTERM, SIG_IGN);
     for (;;) {
@@ -174,6 +195,20 @@ static int raw_main(void) {
         } else if (is("answer-twice")) {
             send_finding(id, requirement);
             send_finding(id, requirement);
+        } else if (strncmp(mode, "late-", 5) == 0) {
+            /* late-<what>-<ms>: a correct answer, then, <ms> later and still
+             * before exiting, a second answer, an answer nobody asked for, or
+             * bytes that are no frame. */
+            send_finding(id, requirement);
+            usleep((useconds_t)atoi(strrchr(mode, '-') + 1) * 1000);
+            if (strncmp(mode, "late-duplicate-", 15) == 0) {
+                send_finding(id, requirement);
+            } else if (strncmp(mode, "late-unsolicited-", 17) == 0) {
+                send_finding(id + 1000, requirement);
+            } else {
+                static const char junk[] = "debug: stray bytes after the answer\n";
+                (void)!write(1, junk, sizeof junk - 1);
+            }
         } else if (is("undeclared-requirement")) {
             send_finding(id, "mfaEnforcedForAdmins");
         } else if (is("unknown-frame-type")) {
@@ -234,6 +269,25 @@ static int sdk_check(const secscore_request *req, secscore_finding *out, void *u
         secscore_log(NULL, SECSCORE_LOG_INFO, "session-level line");
     } else if (is("hostile-text")) {
         secscore_finding_add_insight(out, "\x1b]0;pwned\x07<script>alert(1)</script>\xff\xfe");
+    } else if (is("huge-text")) {
+        /* A 2 MB insight, 500 more, and an evidence field of 3,000 bytes. */
+        size_t big = 2u << 20;
+        char *text = malloc(big + 1);
+        memset(text, 'w', big);
+        text[big] = '\0';
+        secscore_finding_add_insight(out, "%s", text);
+        free(text);
+        for (int i = 0; i < 500; i++) secscore_finding_add_insight(out, "insight %d", i);
+        char field[3001];
+        memset(field, 'f', 3000);
+        field[3000] = '\0';
+        secscore_item *item = secscore_finding_add_item(out, "thing", "id-1", field, "compliant");
+        secscore_item_add_attribute(item, "long", field);
+    } else if (is("duplicate-metric")) {
+        secscore_finding_add_metric(out, "admins", 3, "");
+        secscore_finding_add_metric(out, "admins", 4, "");
+    } else if (is("nan-metric")) {
+        secscore_finding_add_metric(out, "ratio", 0.0 / 0.0, "");
     } else if (is("allocate")) {
         /* Touch memory until the address-space limit stops us. */
         size_t total = 0;

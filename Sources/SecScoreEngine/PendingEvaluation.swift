@@ -1,0 +1,29 @@
+public import SecScoreModel
+import TenantSnapshot
+
+/// An evaluation whose answers are in but not yet judged. A plugin may still
+/// write after answering (a second answer, stray bytes): its answers count
+/// only once its process has ended cleanly with nothing wrong on its stdout.
+/// Build the report after the runner's `commit()`.
+public struct PendingEvaluation: Sendable {
+    let edition: Edition
+    let asOf: CivilDate
+    let partner: PartnerProfile
+    let partnerType: PartnerProfile.PartnerType
+    let answers: [(RequirementResult, CheckAnswer?)]
+
+    /// The report, with every answer whose process broke the protocol or
+    /// did not end cleanly turned into could not check, earning nothing.
+    public func report() -> EvaluationReport {
+        let checked = answers.map { result, answer -> RequirementResult in
+            guard result.status != .error, let failure = answer?.laterFailure() else { return result }
+            return RequirementResult(
+                requirement: result.requirement, status: .error,
+                reason: "its answer is discarded: \(failure)", plugin: result.plugin)
+        }
+        let isFuture: (RequirementResult) -> Bool = { $0.requirement.isPreview || $0.requirement.effectiveDate > asOf }
+        return EvaluationReport(
+            edition: edition, asOf: asOf, partner: partner, partnerType: partnerType,
+            requirements: checked.filter { !isFuture($0) }, futureRequirements: checked.filter(isFuture))
+    }
+}
