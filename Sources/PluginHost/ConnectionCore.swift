@@ -297,6 +297,7 @@ final class ConnectionCore: Sendable {
 
     var failure: PluginError? { state.withLock { $0.failure } }
     var exitStatus: ExitStatus? { state.withLock { $0.exitStatus } }
+    var isFinished: Bool { state.withLock { $0.finished } }
     var statistics: ConnectionStatistics { state.withLock { $0.statistics } }
     private var name: String { state.withLock { $0.name } }
 
@@ -924,9 +925,13 @@ final class ConnectionCore: Sendable {
                     return .violation(
                         "answered request \(id) for requirement \(pending.requirementID) with a finding for \"\(SafeText.sanitize(finding.requirementID, limit: 128))\"")
                 }
+                if let refusal = FindingLimits.refusal(finding) {
+                    s.pending[id] = pending
+                    return .violation("\(refusal) (request \(id))")
+                }
                 switch finding.status {
                 case .compliant, .notCompliant, .couldNotCheck:
-                    result = .success(finding)
+                    result = .success(FindingLimits.bounded(finding))
                 default:
                     result = .failure(
                         PluginError(
@@ -1178,6 +1183,12 @@ final class ConnectionCore: Sendable {
             if let status = process.reap(block: true) {
                 state.withLock { $0.exitStatus = $0.exitStatus ?? status }
             }
+        }
+        // Descendants that escaped the group end with the session; then
+        // whatever they held open reaches its end, and what they wrote on
+        // the plugin's stdout is judged like the plugin's own bytes.
+        if process != nil, DescendantReaper.reapOrphans() > 0, loop.stdoutOpen {
+            _ = drainStdout(&loop)
         }
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { s in
             if s.failure == nil && !s.shutdownRequested {

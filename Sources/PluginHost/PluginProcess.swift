@@ -1,5 +1,6 @@
 import CSecScoreHostShims
 import Glibc
+import Synchronization
 
 /// A spawned plugin process and the host's ends of its three pipes.
 ///
@@ -73,15 +74,21 @@ final class PluginProcess: @unchecked Sendable {
         var pid: pid_t = -1
         var pidfd: Int32 = -1
         var failedStep: UnsafePointer<CChar>?
-        let err = withCStrings(argv) { cArgv in
-            withCStrings(envp) { cEnvp in
-                rlimits.withUnsafeBufferPointer { rl in
-                    ss_spawn(
-                        executable.path, opened.descriptor, cArgv, cEnvp,
-                        pipes[0][0], pipes[1][1], pipes[2][1],
-                        rl.baseAddress, Int32(rl.count), &pid, &pidfd, &failedStep)
+        // Registered as live before anyone can scan for orphans
+        // (DescendantReaper): the spawn itself happens under the lock.
+        let err = DescendantReaper.livePlugins.withLock { live in
+            let err = withCStrings(argv) { cArgv in
+                withCStrings(envp) { cEnvp in
+                    rlimits.withUnsafeBufferPointer { rl in
+                        ss_spawn(
+                            executable.path, opened.descriptor, cArgv, cEnvp,
+                            pipes[0][0], pipes[1][1], pipes[2][1],
+                            rl.baseAddress, Int32(rl.count), &pid, &pidfd, &failedStep)
+                    }
                 }
             }
+            if err == 0 { live.insert(pid) }
+            return err
         }
         // The child's ends are the child's now (or nobody's on failure).
         close(pipes[0][0])
@@ -131,6 +138,7 @@ final class PluginProcess: @unchecked Sendable {
         reaped = true
         groupReleased = true
         ss_untrack_process_group(pid)
+        _ = DescendantReaper.livePlugins.withLock { $0.remove(pid) }
         var code: Int32 = 0
         switch ss_decode_status(status, &code) {
         case 1: return .exited(code)

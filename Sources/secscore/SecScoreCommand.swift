@@ -1,4 +1,5 @@
 import ArgumentParser
+import PluginHost
 import Glibc
 
 @main
@@ -23,6 +24,10 @@ struct SecScoreCommand: AsyncParsableCommand {
     /// Runs the command; usage errors exit 2 (documented), not
     /// ArgumentParser's 64, so scripts see one code for "nothing evaluated".
     static func main() async {
+        // Process-wide, so decided here and not inside the library: plugins'
+        // descendants that leave their process group are handed to this
+        // process and ended with their plugin's session.
+        DescendantReaper.adoptEscapedDescendants()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
