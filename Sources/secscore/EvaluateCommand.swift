@@ -109,6 +109,20 @@ struct EvaluateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Every destination is checked before anything runs: a run that
+        // cannot write its report must not cost a whole evaluation first.
+        do {
+            for path in output where path != "-" { try checkWritable(path) }
+            if let summary { try checkWritable(summary) }
+            if let reportDir {
+                var st = stat()
+                if stat(reportDir, &st) == 0 { try checkWritable(reportDir + "/.secscore-probe") }
+                else { try checkWritable(reportDir) }
+            }
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
         if let fleet { return try await runFleet(fleet) }
         let directory = try snapshot ?? BundledExample.path()
         let loadedCatalog = try loadCatalog()
@@ -130,7 +144,12 @@ struct EvaluateCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         await set.shutdown()
-        try writeReports(report)
+        do {
+            try writeReports(report)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
         // Authorization nobody can decide is not a pass (exit 3, as could not check).
         if report.hasErrors || (failOn != .none && report.undecidedAuthorization != nil) { throw ExitCode(3) }
         if failsCondition(report) { throw ExitCode(1) }
@@ -190,7 +209,12 @@ struct EvaluateCommand: AsyncParsableCommand {
         for row in rows { if let e = row.writeError { printError("error: \(e)") } }
         print(FleetSummary.render(rows.map(\.row)), terminator: "")
         if let summary {
-            try writeFile(summary, FleetSummary.renderJSON(rows.map(\.row), restarts: restarts))
+            do {
+                try writeFile(summary, FleetSummary.renderJSON(rows.map(\.row), restarts: restarts))
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
         }
         if rows.contains(where: { $0.writeError != nil }) { throw ExitCode(2) }
         if rows.contains(where: { $0.row.failure != nil || !$0.row.errors.isEmpty || (failOn != .none && $0.row.authorization == "undecided") }) {
@@ -305,14 +329,52 @@ func printError(_ text: String, newline: Bool = true) {
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
-func writeFile(_ path: String, _ text: String) throws {
-    guard let file = fopen(path, "wb") else {
-        throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+/// A report or summary that cannot be written: an I/O failure, exit 2
+/// without a usage line (the command line was fine).
+struct OutputError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Fails early, before any plugin runs, when `path` could not be written:
+/// its folder is missing or not writable, or it exists and is not writable.
+func checkWritable(_ path: String) throws {
+    let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+    var st = stat()
+    if stat(path, &st) == 0 {
+        if st.st_mode & S_IFMT == S_IFDIR { throw OutputError(description: "cannot write \(path): it is a directory") }
+        if access(path, W_OK) != 0 { throw OutputError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        return
     }
-    defer { fclose(file) }
+    if access(folder.isEmpty ? "/" : folder, W_OK) != 0 {
+        throw OutputError(description: "cannot write \(path): \(folder.isEmpty ? "/" : folder): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Writes `text` to `path` whole or not at all: into a temporary file beside
+/// it, then renamed over it, so a failure never leaves a half report or
+/// destroys the previous one. Special files (a pipe, /dev/stdout) are
+/// written directly.
+func writeFile(_ path: String, _ text: String) throws {
+    var st = stat()
+    let special = stat(path, &st) == 0 && st.st_mode & S_IFMT != S_IFREG
+    let target = special ? path : path + ".tmp-\(getpid())"
+    guard let file = fopen(target, "wb") else {
+        throw OutputError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+    }
     var text = text
-    let ok = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
-    if !ok { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    var ok = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
+    ok = fflush(file) == 0 && ok
+    let err = errno
+    fclose(file)
+    guard ok else {
+        if !special { unlink(target) }
+        throw OutputError(description: "cannot write \(path): \(String(cString: strerror(err)))")
+    }
+    if !special, rename(target, path) != 0 {
+        let err = errno
+        unlink(target)
+        throw OutputError(description: "cannot write \(path): \(String(cString: strerror(err)))")
+    }
 }
 
 /// What a fleet run keeps of one partner once its reports are written.

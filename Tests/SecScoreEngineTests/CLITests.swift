@@ -61,6 +61,23 @@ struct CLITests {
         #expect(table.stdout.contains("CSP authorization: NOT DECIDED"))
     }
 
+    /// An output that cannot be written is found before any plugin runs
+    /// (exit 2, no usage text), and an existing report is never half
+    /// overwritten.
+    @Test func unwritableOutputFailsBeforeAnythingRuns() async throws {
+        let contoso = examples + "/contoso-direct-bill"
+        let out = try await secscore(["evaluate", contoso, "--as-of", "2025-11-15", "--format", "json", "--output", "/nonexistent-dir/report.json"])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains("cannot write /nonexistent-dir/report.json"))
+        #expect(!out.stderr.contains("Usage:") && !out.stderr.lowercased().contains("help"))
+        let dir = ScratchDirectory()
+        let report = dir.write("report.json", "previous report")
+        let ok = try await secscore(["evaluate", contoso, "--as-of", "2025-11-15", "--format", "json", "--output", report])
+        #expect(ok.status == 0)
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("\"schemaVersion\""))
+        #expect((try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["report.json"])  // no temporary file left
+    }
+
     @Test func failOnControlsExitOne() async throws {
         let fabrikam = examples + "/fabrikam-distributor"
         #expect(try await secscore(["evaluate", fabrikam, "--as-of", "2025-11-15"]).status == 1)

@@ -30,6 +30,7 @@ struct HostilePluginTests {
         "bad-magic", "oversized-length", "truncated-frame", "invalid-protobuf", "deep-nesting",
         "wrong-id", "answer-twice", "undeclared-requirement", "garbage-before-handshake", "hang-before-handshake",
         "sdk-log-flood", "sdk-hostile-text", "sdk-allocate", "sdk-env-dump", "sdk-log-frames",
+        "sdk-duplicate-metric", "sdk-nan-metric",
     ]
 
     @Test(arguments: modes)
@@ -91,6 +92,28 @@ struct HostilePluginTests {
         #expect(!out.stdout.contains("<script>alert"))  // JSON keeps it as text, but never unescaped control bytes
         // No process of the hostile plugin is left (its wrapper ran the fixture).
         #expect(leftovers.isEmpty, "\(mode) left \(leftovers)")
+    }
+
+    /// Plugin text is bounded (FindingLimits): a 2 MB insight and 500 more
+    /// reach no report whole, in any format, and say they were cut.
+    @Test func hugeTextIsCutInEveryReport() async throws {
+        let dir = ScratchDirectory()
+        let catalog = try Self.catalog(in: dir)
+        _ = dir.script("secscore-plugin-hostile", "#!/bin/sh\nexec \(product("test-plugin-misbehaving")) sdk-huge-text\n")
+        for format in ["json", "markdown", "html", "junit", "table"] {
+            let out = try await runAndCapture(
+                product("secscore"),
+                ["evaluate", fixture("Examples/snapshots/contoso-direct-bill"), "--as-of", "2025-11-15", "--catalog", catalog,
+                 "--plugin-dir", dir.path, "--format", format],
+                environment: ["PATH": "/usr/bin:/bin"])
+            #expect(out.status == 0, "\(format): \(out.stderr)")
+            #expect(out.stdout.utf8.count < 200_000, "\(format) report is \(out.stdout.utf8.count) bytes")
+            #expect(!out.stdout.contains(String(repeating: "w", count: 2_100)), "\(format)")
+            if format != "table" {
+                #expect(out.stdout.contains("more bytes"), "\(format) does not mark the cut")
+                #expect(out.stdout.contains("more insights, not shown"), "\(format)")
+            }
+        }
     }
 
     /// Live processes of the misbehaving fixture anywhere on the machine.
