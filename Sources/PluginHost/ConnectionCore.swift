@@ -39,11 +39,9 @@ final class ConnectionCore: Sendable {
     typealias CallResult = Result<Secscore_Plugin_V1_Finding, PluginError>
     typealias HandshakeContinuation = CheckedContinuation<Result<PluginInfo, PluginError>, Never>
 
+    /// Who waits for a request's answer.
     struct Pending {
         var continuation: CheckedContinuation<CallResult, Never>
-        var requirementID: String
-        var deadline: UInt64
-        var timeout: Duration
         var onProgress: (@Sendable (Secscore_Plugin_V1_Progress) -> Void)?
     }
 
@@ -105,11 +103,8 @@ final class ConnectionCore: Sendable {
         var handshake: HandshakeContinuation?
         var handshakeDeadline: UInt64 = 0
         var frameLimitOut: UInt32
-        var nextID: UInt32 = 1
-        var pending: [UInt32: Pending] = [:]
-        /// Cancelled requests whose terminal response is still owed, with
-        /// the time by which it must arrive.
-        var abandoned: [UInt32: UInt64] = [:]
+        /// Requests, their ids, deadlines and owed answers.
+        var calls = CallTable<Pending>()
         var pings: [UInt32: PingWaiter] = [:]
         var inFlight = 0
         var maxInFlight = 1
@@ -210,11 +205,10 @@ final class ConnectionCore: Sendable {
                         s.inFlight -= 1
                         return failure
                     }
-                    guard s.nextID < UInt32.max else {
+                    guard let id = s.calls.takeID() else {
                         s.inFlight -= 1
                         return PluginError(.resourceExhausted, plugin: s.name, "request ids are exhausted; start a new session")
                     }
-                    let id = s.nextID
                     guard token.assign(id) else {
                         s.inFlight -= 1
                         return PluginError(.cancelled, plugin: s.name, "request was cancelled before it was sent")
@@ -223,12 +217,11 @@ final class ConnectionCore: Sendable {
                         s.stdoutOwner = .leader
                         leading = id
                     }
-                    s.nextID += 1
                     let now = monotonicNanos()
                     let deadline = now + timeout.nanoseconds
-                    s.pending[id] = Pending(
-                        continuation: continuation, requirementID: requirementID,
-                        deadline: deadline, timeout: timeout, onProgress: onProgress)
+                    s.calls.open(id, .init(
+                        waiter: Pending(continuation: continuation, onProgress: onProgress),
+                        requirementID: requirementID, deadline: deadline, timeout: timeout))
                     FrameEncoder.append(type: .request, requestID: id, payload: payload, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
                     s.statistics.requestsSent += 1
                     if flush(&s) || s.pollDeadline.map({ deadline < $0 }) ?? true { wake() }
@@ -251,9 +244,8 @@ final class ConnectionCore: Sendable {
             let outcome: Result<Duration?, PluginError>? = state.withLock { s in
                 if let failure = s.failure { return .failure(failure) }
                 if s.shutdownRequested { return .failure(shutDownError(s.name)) }
-                if s.inFlight > 0 || !s.pending.isEmpty { return .success(nil) }
-                let id = s.nextID
-                s.nextID += 1
+                if s.inFlight > 0 || s.calls.openCount > 0 { return .success(nil) }
+                guard let id = s.calls.takeID() else { return .success(nil) }
                 let now = monotonicNanos()
                 var ping = Secscore_Plugin_V1_Ping()
                 ping.nonce = now
@@ -310,7 +302,7 @@ final class ConnectionCore: Sendable {
     private func lead(awaiting id: UInt32) {
         let until = monotonicNanos() + Self.leaderWindowNanos
         while true {
-            if state.withLock({ $0.pending[id] == nil }) { break }  // answered, failed or cancelled
+            if state.withLock({ !$0.calls.isOpen(id) }) { break }  // answered, failed or cancelled
             let now = monotonicNanos()
             guard now < until else { break }
             var fd = pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)
@@ -363,7 +355,7 @@ final class ConnectionCore: Sendable {
     /// WELCOME is awaited, or the session is ending.
     private func needsStdout(_ s: State) -> Bool {
         guard case .running = s.stage else { return true }
-        return s.handshake != nil || !s.pending.isEmpty || !s.abandoned.isEmpty || !s.pings.isEmpty
+        return s.handshake != nil || !s.calls.isEmpty || !s.pings.isEmpty
             || s.shutdownRequested || s.failure != nil || s.killRequested
     }
 
@@ -457,8 +449,8 @@ final class ConnectionCore: Sendable {
     /// still owes must arrive within the cancel grace.
     private func abandon(_ id: UInt32, reason: String, error: (String) -> PluginError) {
         let resumed: (Pending, PluginError)? = state.withLock { s in
-            guard let pending = s.pending.removeValue(forKey: id) else { return nil }
-            s.abandoned[id] = monotonicNanos() + configuration.cancelGrace.nanoseconds
+            guard let call = s.calls.abandon(id, graceDeadline: monotonicNanos() + configuration.cancelGrace.nanoseconds) else { return nil }
+            let pending = call.waiter
             var cancel = Secscore_Plugin_V1_Cancel()
             cancel.reason = reason
             if s.stdinOpen {
@@ -546,10 +538,9 @@ final class ConnectionCore: Sendable {
             s.handshake = nil
             handshake.resume(returning: .failure(error))
         }
-        for (_, pending) in s.pending {
-            pending.continuation.resume(returning: .failure(error))
+        for call in s.calls.closeAll() {
+            call.waiter.continuation.resume(returning: .failure(error))
         }
-        s.pending.removeAll()
         for (_, ping) in s.pings {
             ping.continuation.resume(returning: .failure(error))
         }
@@ -650,8 +641,7 @@ final class ConnectionCore: Sendable {
         var next: UInt64? = loop.lingerDeadline ?? (monotonicNanos() + configuration.requestTimeout.nanoseconds)
         func consider(_ t: UInt64) { next = min(next ?? t, t) }
         if s.handshake != nil { consider(s.handshakeDeadline) }
-        for pending in s.pending.values { consider(pending.deadline) }
-        for grace in s.abandoned.values { consider(grace) }
+        if let d = s.calls.nextDeadline { consider(d) }
         for ping in s.pings.values { consider(ping.deadline) }
         switch s.stage {
         case .draining(let d), .terminating(let d): consider(d)
@@ -907,26 +897,22 @@ final class ConnectionCore: Sendable {
         }
         let action: Action = state.withLock { s in
             s.statistics.responsesReceived += 1
-            if s.abandoned.removeValue(forKey: id) != nil {
-                // The terminal response to a request the host gave up on.
-                return .release(releaseSlot(&s))
+            guard s.info != nil else { return .violation("sent a RESPONSE before WELCOME") }
+            var named: String?
+            if case .finding(let finding) = response.result { named = finding.requirementID }
+            let call: CallTable<Pending>.Call
+            switch s.calls.receiveResponse(id: id, requirementID: named) {
+            case .absorb: return .release(releaseSlot(&s))  // the answer owed to a request the host gave up on
+            case .violation(let why): return .violation(why)
+            case .deliver(let c): call = c
             }
-            guard let pending = s.pending.removeValue(forKey: id) else {
-                return .violation(
-                    s.info == nil
-                        ? "sent a RESPONSE before WELCOME"
-                        : "answered request \(id), which it was never sent or had already answered")
-            }
+            let pending = call.waiter
             let result: CallResult
             switch response.result {
             case .finding(let finding):
-                if finding.requirementID != pending.requirementID {
-                    s.pending[id] = pending
-                    return .violation(
-                        "answered request \(id) for requirement \(pending.requirementID) with a finding for \"\(SafeText.sanitize(finding.requirementID, limit: 128))\"")
-                }
                 if let refusal = FindingLimits.refusal(finding) {
-                    s.pending[id] = pending
+                    // Delivered, then failed with everything else by the violation.
+                    pending.continuation.resume(returning: .failure(PluginError(.protocolViolation, plugin: s.name, "broke the protocol: \(refusal)")))
                     return .violation("\(refusal) (request \(id))")
                 }
                 switch finding.status {
@@ -936,14 +922,14 @@ final class ConnectionCore: Sendable {
                     result = .failure(
                         PluginError(
                             .protocolViolation, plugin: s.name,
-                            "answered \(pending.requirementID) with a finding whose status is \(finding.status.rawValue); expected compliant (1), notCompliant (2) or couldNotCheck (3)"))
+                            "answered \(call.requirementID) with a finding whose status is \(finding.status.rawValue); expected compliant (1), notCompliant (2) or couldNotCheck (3)"))
                 }
             case .error(let callError):
                 let text = SafeText.sanitize(callError.message, limit: 2000)
                 result = .failure(
                     PluginError(
                         .pluginReported, plugin: s.name,
-                        "could not evaluate \(pending.requirementID): \(callError.code): \(text.isEmpty ? "no message" : text)",
+                        "could not evaluate \(call.requirementID): \(callError.code): \(text.isEmpty ? "no message" : text)",
                         callCode: callError.code))
             case nil:
                 result = .failure(
@@ -990,7 +976,7 @@ final class ConnectionCore: Sendable {
             violation("sent a PROGRESS frame whose payload is not a valid Progress message")
             return
         }
-        let handler = state.withLock { $0.pending[message.requestID]?.onProgress }
+        let handler = state.withLock { $0.calls.waiter(for: message.requestID)?.onProgress }
         handler?(progress)
     }
 
@@ -1095,10 +1081,10 @@ final class ConnectionCore: Sendable {
         if loop.stderrOpen { readStderr(&loop) }
         state.withLock { s in
             s.exitStatus = s.exitStatus ?? status
-            if case .killed = s.stage {} else if !s.shutdownRequested || !s.pending.isEmpty || s.handshake != nil {
+            if case .killed = s.stage {} else if !s.shutdownRequested || s.calls.openCount > 0 || s.handshake != nil {
                 if s.failure == nil {
                     var text = s.handshake != nil ? "exited before completing the handshake: \(status)" : "\(status) unexpectedly"
-                    let owed = s.pending.count + s.abandoned.count
+                    let owed = s.calls.owedCount
                     if owed > 0 { text += " with \(owed) request\(owed == 1 ? "" : "s") unanswered" }
                     if let truncated, !truncated.isEmpty { text += "; \(truncated)" }
                     if !s.recentStderr.isEmpty { text += "; last stderr: " + s.recentStderr.suffix(3).joined(separator: " | ") }
@@ -1128,11 +1114,11 @@ final class ConnectionCore: Sendable {
                             + (s.recentStderr.isEmpty ? "" : "; last stderr: " + s.recentStderr.suffix(3).joined(separator: " | "))),
                     kill: true)
             }
-            for (id, pending) in s.pending where now >= pending.deadline {
+            for (id, timeout) in s.calls.expired(at: now) {
                 expired.append(id)
-                timeouts[id] = pending.timeout
+                timeouts[id] = timeout
             }
-            if let (id, _) = s.abandoned.first(where: { now >= $0.value }) {
+            if let id = s.calls.overdue(at: now) {
                 fail(
                     &s,
                     PluginError(
@@ -1195,7 +1181,7 @@ final class ConnectionCore: Sendable {
                 s.failure = PluginError(.exited, plugin: s.name, "the session ended unexpectedly")
             }
             failWaiters(&s, with: s.failure ?? shutDownError(s.name))
-            s.abandoned.removeAll()
+            s.calls.forgetAbandoned()
             closeStdin(&s)
             if loop.stdoutOpen { close(stdoutFD) }
             s.stdoutClosed = true
