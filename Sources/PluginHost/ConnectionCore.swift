@@ -21,6 +21,8 @@ import Synchronization
 /// Otherwise, and after the window, the I/O thread reads.
 final class ConnectionCore: Sendable {
     let configuration: PluginHostConfiguration
+    /// How the session ends: GOAWAY, SIGTERM, SIGKILL, with the configured graces.
+    let teardown: Teardown
     let process: PluginProcess?
     private let stdinFD: Int32
     private let stdoutFD: Int32
@@ -89,11 +91,11 @@ final class ConnectionCore: Sendable {
         case leader
     }
 
+    /// Where the session is in its `Teardown`.
     enum Stage {
         case running
-        /// GOAWAY queued; stdin closes once flushed; SIGTERM at the deadline.
-        case draining(deadline: UInt64)
-        case terminating(deadline: UInt64)
+        /// At step `step` of the teardown; the next one is due at `deadline`.
+        case tearingDown(step: Int, deadline: UInt64)
         case killed
     }
 
@@ -135,6 +137,7 @@ final class ConnectionCore: Sendable {
         stdin: Int32, stdout: Int32, stderr: Int32, process: PluginProcess?
     ) {
         self.configuration = configuration
+        self.teardown = .polite(shutdownGrace: configuration.shutdownGrace, terminateGrace: configuration.terminateGrace)
         self.process = process
         self.stdinFD = stdin
         self.stdoutFD = stdout
@@ -269,7 +272,7 @@ final class ConnectionCore: Sendable {
             if s.stdinOpen {
                 try? FrameEncoder.append(goAway, type: .goAway, requestID: 0, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
             }
-            s.stage = .draining(deadline: monotonicNanos() + configuration.shutdownGrace.nanoseconds)
+            s.stage = .tearingDown(step: 0, deadline: monotonicNanos() + teardown.steps[0].grace.nanoseconds)
             failWaiters(&s, with: shutDownError(s.name))
             flush(&s)
             wake()
@@ -526,7 +529,7 @@ final class ConnectionCore: Sendable {
         failWaiters(&s, with: s.failure!)
         if kill { s.killRequested = true }
         if case .running = s.stage {
-            s.stage = .draining(deadline: monotonicNanos() + configuration.shutdownGrace.nanoseconds)
+            s.stage = .tearingDown(step: 0, deadline: monotonicNanos() + teardown.steps[0].grace.nanoseconds)
         }
         closeStdin(&s)
     }
@@ -644,7 +647,7 @@ final class ConnectionCore: Sendable {
         if let d = s.calls.nextDeadline { consider(d) }
         for ping in s.pings.values { consider(ping.deadline) }
         switch s.stage {
-        case .draining(let d), .terminating(let d): consider(d)
+        case .tearingDown(_, let d): consider(d)
         case .running, .killed: break
         }
         if s.killRequested || (s.shutdownRequested && s.stdinOpen && s.outbound.isEmpty) { consider(0) }
@@ -1131,15 +1134,15 @@ final class ConnectionCore: Sendable {
                 ping.continuation.resume(returning: .failure(PluginError(.deadlineExceeded, plugin: s.name, "did not answer PING in time")))
             }
             if s.shutdownRequested, s.stdinOpen, s.outbound.isEmpty { closeStdin(&s) }
-            switch s.stage {
-            case .draining(let deadline) where now >= deadline:
+            if case .tearingDown(let index, let deadline) = s.stage, now >= deadline {
                 closeStdin(&s)
-                s.stage = .terminating(deadline: now + configuration.terminateGrace.nanoseconds)
-                signal = SIGTERM
-            case .terminating(let deadline) where now >= deadline:
-                s.stage = .killed
-                signal = SIGKILL
-            default: break
+                if let (next, step) = teardown.step(after: index), case .signal(let sig) = step.action {
+                    signal = sig
+                    s.stage = sig == SIGKILL ? .killed : .tearingDown(step: next, deadline: now + step.grace.nanoseconds)
+                } else {
+                    signal = SIGKILL
+                    s.stage = .killed
+                }
             }
         }
         for id in expired {

@@ -1,4 +1,5 @@
 @testable import PluginHost
+import Glibc
 import Testing
 
 /// Every order of RESPONSE frames, against the call table alone: no
@@ -107,5 +108,17 @@ struct CallTableTests {
         #expect(t.isEmpty && t.nextDeadline == nil)
         // After closing, any answer is one nobody is owed.
         #expect(violation(t.receiveResponse(id: 2, requirementID: "req.2")) != nil)
+    }
+}
+
+@Suite("Teardown as data")
+struct TeardownTests {
+    @Test func politeEndsInSIGKILL() {
+        let t = Teardown.polite(shutdownGrace: .seconds(2), terminateGrace: .seconds(1))
+        #expect(t.steps.map(\.action) == [.goAway, .signal(SIGTERM), .signal(SIGKILL)])
+        #expect(t.steps.map(\.grace) == [.seconds(2), .seconds(1), .zero])
+        #expect(t.step(after: 0)?.step.action == .signal(SIGTERM))
+        #expect(t.step(after: 1)?.step.action == .signal(SIGKILL))
+        #expect(t.step(after: 2) == nil)
     }
 }
