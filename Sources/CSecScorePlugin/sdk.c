@@ -174,6 +174,8 @@ struct session {
     int in_fd, out_fd;
     uint32_t frame_limit_in, frame_limit_out;
     uint64_t message_limit_in;
+    /* The largest message the host accepts (Hello.max_message_bytes). */
+    uint64_t message_limit_out;
     int log_level;
     int goaway;
     uint32_t default_timeout_ms;
@@ -482,13 +484,47 @@ static void finding_free(secscore_finding *f) {
 }
 
 static void respond_error(struct session *s, uint32_t id, Secscore__Plugin__V1__Code code, const char *message) {
+    /* An error must reach the host even when its text is huge: past the
+     * host's message limit, cut the text (at a UTF-8 boundary, or the host
+     * could not parse it). 1 KiB always fits: the limit is at least 64 KiB. */
+    char *cut = NULL;
+    size_t n = strlen(message);
+    if (n + 64 > s->message_limit_out && n > 1024) {
+        n = 1024;
+        while (n > 0 && ((unsigned char)message[n] & 0xC0) == 0x80) n--;
+        cut = xrealloc(NULL, n + 1);
+        memcpy(cut, message, n);
+        cut[n] = '\0';
+    }
     Secscore__Plugin__V1__CallError e = SECSCORE__PLUGIN__V1__CALL_ERROR__INIT;
     e.code = code;
-    e.message = (char *)message;
+    e.message = cut ? cut : (char *)message;
     Secscore__Plugin__V1__EvaluateResponse r = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__INIT;
     r.result_case = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__RESULT_ERROR;
     r.error = &e;
     send_message(s, SECSCORE_FRAME_RESPONSE, id, &r.base);
+    free(cut);
+}
+
+/* Names the required facets of `check` that `facets` lacks ("" when none
+ * is missing). The host never sends such a request (it reports "could not
+ * check" itself); another host might, and absent data must never read as
+ * "no items". */
+static void missing_facets(const secscore_check *check, const Secscore__Tenant__V1__Facets *facets, char *out, size_t size) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < check->n_required_facets; i++) {
+        const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(
+            &secscore__tenant__v1__facets__descriptor, (unsigned)check->required_facets[i]);
+        if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE) continue;
+        const void *present = *(const void *const *)((const char *)facets + fd->offset);
+        if (present) continue;
+        const ProtobufCEnumValue *v =
+            protobuf_c_enum_descriptor_get_value(&secscore__tenant__v1__facet__descriptor, (int)check->required_facets[i]);
+        int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", v ? v->name : fd->name);
+        if (n < 0 || (size_t)n >= size - used) break;
+        used += (size_t)n;
+    }
 }
 
 static void handle_request(struct session *s, uint32_t id) {
@@ -523,7 +559,14 @@ static void handle_request(struct session *s, uint32_t id) {
         };
         secscore_finding f;
         memset(&f, 0, sizeof f);
-        int rc = check->evaluate(&req, &f, check->user);
+        int rc = 0;
+        missing_facets(check, req.facets, text, sizeof text);
+        if (text[0]) {
+            secscore_finding_set_status(&f, SECSCORE_COULD_NOT_CHECK);
+            secscore_finding_add_insight(&f, "The request carries no %s data, which this check requires; nothing was decided.", text);
+        } else {
+            rc = check->evaluate(&req, &f, check->user);
+        }
         if (rc != 0 || f.failed) {
             respond_error(s, id, f.failed ? f.code : SECSCORE__PLUGIN__V1__CODE__CODE_INTERNAL,
                           f.error_message ? f.error_message : "the check failed without saying why");
@@ -544,7 +587,16 @@ static void handle_request(struct session *s, uint32_t id) {
             Secscore__Plugin__V1__EvaluateResponse r = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__INIT;
             r.result_case = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__RESULT_FINDING;
             r.finding = &finding;
-            send_message(s, SECSCORE_FRAME_RESPONSE, id, &r.base);
+            size_t size = protobuf_c_message_get_packed_size(&r.base);
+            if (size > s->message_limit_out) {
+                /* Sending it would end the whole session at the host; an
+                 * error ends only this request. */
+                snprintf(text, sizeof text, "the finding is %zu bytes; the host accepts messages of at most %llu bytes",
+                         size, (unsigned long long)s->message_limit_out);
+                respond_error(s, id, SECSCORE__PLUGIN__V1__CODE__CODE_RESOURCE_EXHAUSTED, text);
+            } else {
+                send_message(s, SECSCORE_FRAME_RESPONSE, id, &r.base);
+            }
         }
         finding_free(&f);
     }
@@ -699,6 +751,10 @@ static int handshake(struct session *s) {
     Secscore__Plugin__V1__Welcome *w = build_welcome(s->plugin);
     s->frame_limit_in = negotiate(hello->max_frame_bytes, w->max_frame_bytes);
     s->frame_limit_out = s->frame_limit_in;
+    /* 0 means the default; below 64 KiB reads as 64 KiB (docs/PROTOCOL.md, 2). */
+    s->message_limit_out = hello->max_message_bytes ? hello->max_message_bytes : SECSCORE_DEFAULT_MAX_MESSAGE;
+    if (s->message_limit_out < SECSCORE_MIN_MAX_FRAME) s->message_limit_out = SECSCORE_MIN_MAX_FRAME;
+    /* LOG_LEVEL_UNSPECIFIED (0) means INFO. */
     s->log_level = hello->log_level ? (int)hello->log_level : SECSCORE_LOG_INFO;
     if (hello->default_request_timeout_ms) s->default_timeout_ms = hello->default_request_timeout_ms;
     secscore__plugin__v1__hello__free_unpacked(hello, NULL);
@@ -743,6 +799,7 @@ int secscore_serve(const secscore_plugin *plugin, int in_fd, int out_fd) {
     s.frame_limit_in = SECSCORE_DEFAULT_MAX_FRAME;
     s.frame_limit_out = SECSCORE_MIN_MAX_FRAME;
     s.message_limit_in = SECSCORE_DEFAULT_MAX_MESSAGE;
+    s.message_limit_out = SECSCORE_DEFAULT_MAX_MESSAGE;
     s.default_timeout_ms = 30000;
     s.log_level = SECSCORE_LOG_INFO;
     s.rcap = 64 << 10;

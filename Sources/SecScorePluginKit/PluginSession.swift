@@ -12,6 +12,8 @@ final class PluginSession: Sendable {
     private let channel: ProtocolChannel
     private let welcome: Secscore_Plugin_V1_Welcome
     private let checks: Set<String>
+    /// Each check's required facets, by requirement id.
+    private let requiredFacets: [String: [Secscore_Tenant_V1_Facet]]
     private let writer: Mutex<[UInt8]>
     private let state: Mutex<State>
 
@@ -19,6 +21,8 @@ final class PluginSession: Sendable {
         var helloSeen = false
         var goAway = false
         var frameLimitOut = ProtocolLimits.defaultMaxFrameBytes
+        /// The largest message the host accepts (Hello.max_message_bytes).
+        var messageLimitOut = ProtocolLimits.defaultMaxMessageBytes
         var hostLogLevel: Secscore_Plugin_V1_LogLevel = .info
         var defaultTimeoutMs: UInt32 = 30_000
         /// Requests without a terminal response yet.
@@ -38,6 +42,8 @@ final class PluginSession: Sendable {
         self.channel = channel
         self.welcome = welcome
         self.checks = Set(welcome.manifest.checks.map(\.requirementID))
+        self.requiredFacets = Dictionary(
+            welcome.manifest.checks.map { ($0.requirementID, $0.requiredFacets) }, uniquingKeysWith: { first, _ in first })
         self.writer = Mutex([])
         self.state = Mutex(State())
     }
@@ -164,6 +170,10 @@ final class PluginSession: Sendable {
         state.withLock { s in
             s.helloSeen = true
             s.frameLimitOut = limit
+            // 0 means the default; below 64 KiB reads as 64 KiB (docs/PROTOCOL.md, 2).
+            let stated = hello.maxMessageBytes == 0 ? ProtocolLimits.defaultMaxMessageBytes : hello.maxMessageBytes
+            s.messageLimitOut = max(stated, UInt64(ProtocolLimits.minimumMaxFrameBytes))
+            // LOG_LEVEL_UNSPECIFIED (0) means INFO.
             s.hostLogLevel = hello.logLevel == .unspecified ? .info : hello.logLevel
             if hello.defaultRequestTimeoutMs > 0 { s.defaultTimeoutMs = hello.defaultRequestTimeoutMs }
         }
@@ -197,6 +207,20 @@ final class PluginSession: Sendable {
         let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : state.withLock { $0.defaultTimeoutMs }
         if let (code, message) = refusal {
             rejectRequest(id, code, message)
+            return
+        }
+        let missing = (requiredFacets[request.requirementID] ?? []).filter { !request.facets.has($0) }
+        if !missing.isEmpty {
+            // The host never sends this (it reports "could not check"
+            // itself); another host might, and absent data must never read
+            // as "no items".
+            var finding = Secscore_Plugin_V1_Finding()
+            finding.requirementID = request.requirementID
+            finding.status = .couldNotCheck
+            finding.insights = [
+                "The request carries no \(missing.map { "\($0)" }.joined(separator: ", ")) data, which this check requires; nothing was decided."
+            ]
+            respond(id, finding: finding)
             return
         }
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutMs))
@@ -246,7 +270,18 @@ final class PluginSession: Sendable {
         guard claim(id, cancelTask: false) else { return }
         var response = Secscore_Plugin_V1_EvaluateResponse()
         response.finding = finding
-        send(response, type: .response, id: id)
+        guard let payload: [UInt8] = try? response.serializedBytes() else {
+            sendError(id, .internal, "the finding cannot be serialised")
+            return
+        }
+        let limit = state.withLock { $0.messageLimitOut }
+        guard UInt64(payload.count) <= limit else {
+            // Sending it would end the whole session at the host; an error
+            // ends only this request.
+            sendError(id, .resourceExhausted, "the finding is \(payload.count) bytes; the host accepts messages of at most \(limit) bytes")
+            return
+        }
+        send(type: .response, id: id, payload: payload)
     }
 
     /// Ends an admitted request with a call error, unless it already ended.
@@ -266,6 +301,13 @@ final class PluginSession: Sendable {
         var error = Secscore_Plugin_V1_CallError()
         error.code = code
         error.message = message
+        // An error must reach the host even when its text is huge: past the
+        // host's message limit (at least 64 KiB), keep the first 1 KiB.
+        if UInt64(message.utf8.count) + 64 > state.withLock({ $0.messageLimitOut }) {
+            var cut = String(message.prefix(1024))
+            while cut.utf8.count > 1024 { cut.removeLast() }
+            error.message = cut
+        }
         response.error = error
         send(response, type: .response, id: id)
     }
@@ -318,5 +360,30 @@ final class PluginSession: Sendable {
         send(goAway, type: .goAway, id: 0)
         writeStderr("\(PluginRuntime.sdkName): protocol error: \(why)\n")
         end(2)
+    }
+}
+
+extension Secscore_Tenant_V1_Facets {
+    /// Whether the facet's message is present (its file was provided).
+    func has(_ facet: Secscore_Tenant_V1_Facet) -> Bool {
+        switch facet {
+        case .partner: hasPartner
+        case .securityContact: hasSecurityContact
+        case .roleDefinitions: hasRoleDefinitions
+        case .roleAssignments: hasRoleAssignments
+        case .roleEligibilities: hasRoleEligibilities
+        case .users: hasUsers
+        case .groups: hasGroups
+        case .registrationDetails: hasRegistrationDetails
+        case .securityDefaults: hasSecurityDefaults
+        case .conditionalAccessPolicies: hasConditionalAccessPolicies
+        case .securityAlerts: hasSecurityAlerts
+        case .customerMfa: hasCustomerMfa
+        case .spendingBudgets: hasSpendingBudgets
+        case .groupEligibilities: hasGroupEligibilities
+        // A facet this SDK does not know cannot be checked for; the
+        // check itself decides.
+        default: true
+        }
     }
 }

@@ -16,9 +16,12 @@ struct PluginCommand: ParsableCommand {
             abstract: "Run the protocol conformance suite against a plugin executable.",
             discussion: """
                 Each case starts a fresh process and sends it what a correct host would \
-                (a request, a cancel, a deadline) and what it never would (an unknown \
-                protocol version, an unknown frame type, a 4 GiB length). Exit status 0 \
-                when every case passes, 1 otherwise.
+                (a request for each declared check with all the data it declares, a cancel, \
+                a deadline, a small message limit) and what it never would (an unknown \
+                protocol version, a frame before HELLO, a second HELLO, a reused request id, \
+                a request without its required data, a 4 GiB length). A failure says what \
+                the plugin did and what docs/PROTOCOL.md asks instead. Exit status 0 when \
+                every case passes, 1 otherwise.
                 """
         )
 

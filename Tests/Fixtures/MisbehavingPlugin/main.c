@@ -2,7 +2,10 @@
  *
  * Modes that misbehave at the protocol level speak raw frames (raw_*);
  * modes that misbehave inside a check use the C SDK (sdk_*). Every mode
- * declares the requirement "test.fault". */
+ * declares the requirement "test.fault". A raw mode this file does not name
+ * (e.g. "raw") answers every request with one COMPLIANT finding, ignores
+ * every other frame (a second HELLO included) and exits 1 when the first
+ * frame is not HELLO: a plugin that only gets the happy path right. */
 #define _GNU_SOURCE
 #include <secscore_plugin.h>
 
@@ -74,6 +77,16 @@ static void send_finding(uint32_t id, const char *requirement) {
     Secscore__Plugin__V1__EvaluateResponse r = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__INIT;
     r.result_case = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__RESULT_FINDING;
     r.finding = &f;
+    send_pb(SECSCORE_FRAME_RESPONSE, id, &r.base);
+}
+
+static void send_error(uint32_t id, Secscore__Plugin__V1__Code code, const char *message) {
+    Secscore__Plugin__V1__CallError e = SECSCORE__PLUGIN__V1__CALL_ERROR__INIT;
+    e.code = code;
+    e.message = (char *)message;
+    Secscore__Plugin__V1__EvaluateResponse r = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__INIT;
+    r.result_case = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__RESULT_ERROR;
+    r.error = &e;
     send_pb(SECSCORE_FRAME_RESPONSE, id, &r.base);
 }
 
@@ -192,6 +205,23 @@ static int raw_main(void) {
             free(body);
         } else if (is("wrong-id")) {
             send_finding(id + 1000, requirement);
+        } else if (is("always-internal")) {
+            /* Well framed, never a finding: every check "has a bug". */
+            send_error(id, SECSCORE__PLUGIN__V1__CODE__CODE_INTERNAL, "unexpected nil while unwrapping the tenant");
+        } else if (is("big-answer")) {
+            /* A 100 KiB finding whatever HELLO's max_message_bytes said. */
+            static char line[100 << 10];
+            memset(line, 'b', sizeof line - 1);
+            Secscore__Plugin__V1__Finding f = SECSCORE__PLUGIN__V1__FINDING__INIT;
+            f.requirement_id = (char *)requirement;
+            f.status = SECSCORE__PLUGIN__V1__FINDING_STATUS__FINDING_STATUS_NOT_COMPLIANT;
+            char *insights[1] = {line};
+            f.n_insights = 1;
+            f.insights = insights;
+            Secscore__Plugin__V1__EvaluateResponse r = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__INIT;
+            r.result_case = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__RESULT_FINDING;
+            r.finding = &f;
+            send_pb(SECSCORE_FRAME_RESPONSE, id, &r.base);
         } else if (is("answer-twice")) {
             send_finding(id, requirement);
             send_finding(id, requirement);
@@ -313,6 +343,13 @@ static int sdk_check(const secscore_request *req, secscore_finding *out, void *u
         secscore_finding_add_metric(out, "facetBytes", 0, "bytes");
     } else if (is("slow")) {
         usleep(200 * 1000);
+    } else if (is("big-answer")) {
+        /* 100 KiB of insight: the SDK must not send it to a host that
+         * accepts less (docs/PROTOCOL.md, 4.3). */
+        static char line[100 << 10];
+        memset(line, 'b', sizeof line - 1);
+        secscore_finding_set_status(out, SECSCORE_NOT_COMPLIANT);
+        secscore_finding_add_insight(out, "%s", line);
     }
     return 0;
 }
