@@ -43,7 +43,10 @@ enum ManifestValidation {
         var name = SafeText.sanitize(welcome.pluginName, limit: 128)
         if name.isEmpty { name = fallbackName }
         let concurrency = Int(max(1, min(UInt32(configuration.maxConcurrentRequests), max(welcome.maxConcurrentRequests, 1))))
-        let maxMessage = welcome.maxMessageBytes == 0 ? ProtocolLimits.defaultMaxMessageBytes : welcome.maxMessageBytes
+        // 0 is the default; below 64 KiB reads as 64 KiB, the least every
+        // receiver must take (docs/PROTOCOL.md §2).
+        let maxMessage = welcome.maxMessageBytes == 0
+            ? ProtocolLimits.defaultMaxMessageBytes : max(welcome.maxMessageBytes, UInt64(ProtocolLimits.minimumMaxFrameBytes))
         return .valid(
             PluginInfo(
                 name: name,

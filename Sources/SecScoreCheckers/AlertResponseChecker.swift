@@ -27,6 +27,12 @@ public enum AlertResponseChecker {
         let limitHours = input.number("maxAverageHours", default: 24)
         let goalHours = input.number("goalHours", default: 1)
         let windowStart = now - Int64(windowDays * 86_400_000)
+        // An absent facet is no data, not "no alerts".
+        guard input.facets.hasSecurityAlerts else {
+            out.status(.couldNotCheck)
+            out.insight("securityAlerts.json is missing from the snapshot.")
+            return out.finding
+        }
 
         var tests = 0
         var timed: [Timed] = []

@@ -21,6 +21,12 @@ public enum SpendingBudgetChecker {
             out.insight("partner.json does not say commerceExperience (newCommerce or traditional), which decides whether this requirement can earn points.")
             return out.finding
         }
+        // An absent facet is no data, not "no customers".
+        guard input.facets.hasSpendingBudgets else {
+            out.status(.couldNotCheck)
+            out.insight("spendingBudgets.json is missing from the snapshot.")
+            return out.finding
+        }
         let warning = input.number("warningPercent", default: 80)
         // A customer without a budget whose subscription list was not
         // exported may or may not have Azure: unknown, never "no Azure".

@@ -135,6 +135,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         let options = evaluationOptions()
         let set = try await launchPlugins(options)
+        for line in CatalogCoverage.warnings(for: set.plugins.map(\.info), catalog: loadedCatalog) { printError(line) }
         let report: EvaluationReport
         do {
             report = try await Evaluator.evaluate(snapshot: loadedSnapshot, catalog: loadedCatalog, options: options, runner: set)
@@ -171,6 +172,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         let options = evaluationOptions()
         let set = try await launchPlugins(options)
+        for line in CatalogCoverage.warnings(for: set.plugins.map(\.info), catalog: loadedCatalog) { printError(line) }
         let showProgress = isatty(2) != 0
         if let reportDir { mkdir(reportDir, 0o755) }
         let formats = format.isEmpty ? [ReportFormat.json] : format

@@ -99,6 +99,18 @@ struct AlertResponseCheckerTests {
         #expect(fine.status == .compliant)
     }
 
+    /// No file is no data, never "no alerts" (in process too).
+    @Test(arguments: Via.allCases) func absentFacetCannotBeChecked(_ via: Via) async throws {
+        var c = Secscore_Plugin_V1_EvaluationContext()
+        c.nowUnixMs = Self.now
+        let f = try await run(via: via, CheckInput(requirementID: AlertResponseChecker.requirementID, context: c, facets: .init(), parameters: [:]))
+        #expect(f.status == .couldNotCheck)
+        var budgets = Secscore_Plugin_V1_EvaluationContext()
+        budgets.commerceExperience = .newCommerce
+        let b = try await run(via: via, CheckInput(requirementID: SpendingBudgetChecker.requirementID, context: budgets, facets: .init(), parameters: [:]))
+        #expect(b.status == .couldNotCheck)
+    }
+
     @Test(arguments: Via.allCases) func testAlertsAreIgnored(_ via: Via) async throws {
         var a = alert("t", detectedHoursAgo: 100, answeredAfterHours: nil)
         a.isTest = true
