@@ -59,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "PluginConformance",
-            dependencies: ["PluginHost", "SecScoreWire"]
+            dependencies: ["PluginHost", "SecScoreWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
         // MARK: Tenant data
@@ -91,7 +91,7 @@ let package = Package(
 
         .target(
             name: "SecScorePluginKit",
-            dependencies: ["SecScoreWire", "SecScorePOSIX"]
+            dependencies: ["SecScoreWire", "SecScorePOSIX", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .systemLibrary(
             name: "CProtobufC",

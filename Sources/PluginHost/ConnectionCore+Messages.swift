@@ -174,7 +174,11 @@ extension ConnectionCore {
             violation("sent a PROGRESS frame whose payload is not a valid Progress message")
             return
         }
-        let handler = state.withLock { $0.calls.waiter(for: message.requestID)?.onProgress }
+        let (welcomed, handler) = state.withLock { ($0.info != nil, $0.calls.waiter(for: message.requestID)?.onProgress) }
+        guard welcomed else {
+            violation("sent PROGRESS before WELCOME")
+            return
+        }
         handler?(progress)
     }
 

@@ -340,13 +340,7 @@ public enum SnapshotLoader {
             a.principalDisplayName = try p.string("displayName")
             a.principalUserPrincipalName = try p.string("userPrincipalName")
         }
-        if eligibility, let schedule = node.member("scheduleInfo") {
-            let s = try schedule.object()
-            a.startUnixMs = try s.dateTime("startDateTime")
-            if let expiration = s.member("expiration") {
-                a.endUnixMs = try expiration.object().dateTime("endDateTime")
-            }
-        }
+        if eligibility { (a.startUnixMs, a.endUnixMs) = try scheduleWindow(node) }
         return a
     }
 
@@ -437,14 +431,18 @@ public enum SnapshotLoader {
             e.principalDisplayName = try p.string("displayName")
             e.principalUserPrincipalName = try p.string("userPrincipalName")
         }
-        if let schedule = node.member("scheduleInfo") {
-            let s = try schedule.object()
-            e.startUnixMs = try s.dateTime("startDateTime")
-            if let expiration = s.member("expiration") {
-                e.endUnixMs = try expiration.object().dateTime("endDateTime")
-            }
-        }
+        (e.startUnixMs, e.endUnixMs) = try scheduleWindow(node)
         return e
+    }
+
+    /// A PIM schedule's `scheduleInfo` as (start, end) Unix milliseconds; 0
+    /// for an open end (or no schedule).
+    static func scheduleWindow(_ node: JSONNode) throws(SnapshotError) -> (Int64, Int64) {
+        guard let schedule = node.member("scheduleInfo") else { return (0, 0) }
+        let s = try schedule.object()
+        let start = try s.dateTime("startDateTime")
+        let end = try s.member("expiration").map { e throws(SnapshotError) in try e.object().dateTime("endDateTime") } ?? 0
+        return (start, end)
     }
 
     /// "user", "group", "servicePrincipal" from an `@odata.type`; another

@@ -11,13 +11,7 @@ struct CatalogOptions: ParsableArguments {
     var edition: String?
 
     func load() throws -> (Catalog, Edition) {
-        let c: Catalog
-        do {
-            c = try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
+        let c = try loadCatalogFile(catalog)
         if let edition {
             guard let e = c.edition(named: edition) else {
                 throw ValidationError("unknown edition \"\(edition)\"; the catalog has \(c.editions.map(\.id).joined(separator: ", "))")
@@ -25,6 +19,17 @@ struct CatalogOptions: ParsableArguments {
             return (c, e)
         }
         return (c, c.edition(inForceOn: EvaluateCommand.today()))
+    }
+}
+
+/// The catalog at `path`, or the built-in one; a bad catalog file is
+/// reported and exits 2.
+func loadCatalogFile(_ path: String?) throws -> Catalog {
+    do {
+        return try path.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
+    } catch {
+        printError("\(error)")
+        throw ExitCode(2)
     }
 }
 

@@ -225,15 +225,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         if rows.contains(where: \.failsCondition) { throw ExitCode(1) }
     }
 
-    /// The catalog to use; a bad catalog file exits 2.
-    func loadCatalog() throws -> Catalog {
-        do {
-            return try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-    }
+    func loadCatalog() throws -> Catalog { try loadCatalogFile(catalog) }
 
     func evaluationOptions() -> EvaluationOptions {
         let (asOfDay, now) = resolveAsOf()

@@ -60,15 +60,7 @@ struct PluginsCommand: ParsableCommand {
         if !conflicts.isEmpty || failed { throw ExitCode(2) }
     }
 
-    /// The catalog to compare with; a bad catalog file exits 2.
-    func loadCatalog() throws -> Catalog {
-        do {
-            return try catalog.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-    }
+    func loadCatalog() throws -> Catalog { try loadCatalogFile(catalog) }
 }
 
 /// Which declared checks a catalog knows. A check whose requirement no

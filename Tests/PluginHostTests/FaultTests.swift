@@ -71,6 +71,7 @@ struct FaultTests {
 
     @Test func responseBeforeWelcome() async throws {
         try await expectLaunchFailure("response-before-welcome", .protocolViolation, mentioning: "before WELCOME")
+        try await expectLaunchFailure("progress-before-welcome", .protocolViolation, mentioning: "PROGRESS before WELCOME")
     }
 
     @Test func invalidManifest() async throws {

@@ -122,6 +122,11 @@ static int raw_main(void) {
         send_pb(SECSCORE_FRAME_GOAWAY, 0, &g.base);
         return 3;
     }
+    if (is("progress-before-welcome")) {
+        Secscore__Plugin__V1__Progress pr = SECSCORE__PLUGIN__V1__PROGRESS__INIT;
+        send_pb(SECSCORE_FRAME_PROGRESS, 1, &pr.base);
+        hang();
+    }
     if (is("response-before-welcome")) {
         send_finding(1, "test.fault");
         hang();
