@@ -105,8 +105,14 @@ public enum AdminMFAChecker {
                     open.append("coverage cannot be decided: " + unknowns.joined(separator: "; "))
                 } else {
                     var why = "not covered by any MFA requirement"
-                    if !gaps.isEmpty { why += ": " + gaps.joined(separator: "; ") }
-                    else if !securityDefaultsOn && policies.isEmpty { why += " (security defaults are off, no Conditional Access policy, per-user MFA \(perUserText(user?.perUserMfaState))" + ")" }
+                    if !gaps.isEmpty {
+                        why += ": " + gaps.joined(separator: "; ")
+                    } else if !f.hasSecurityDefaults || !f.hasConditionalAccessPolicies {
+                        // Only what the snapshot shows: a missing file is not "off" or "none".
+                        why = "not covered by anything the snapshot shows"
+                    } else if !securityDefaultsOn && policies.isEmpty {
+                        why += " (security defaults are off, no Conditional Access policy, per-user MFA \(perUserText(user?.perUserMfaState))" + ")"
+                    }
                     reasons.append(why)
                     uncovered += 1
                     if !f.hasSecurityDefaults || !f.hasConditionalAccessPolicies { missingCoverageSource.append(display) }

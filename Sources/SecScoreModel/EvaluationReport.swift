@@ -130,6 +130,20 @@ public enum Scoring {
             nextValidation: onboarded.map { nextValidationMonth(onboarded: $0, asOf: asOf) })
     }
 
+    /// Why a partner is not eligible, in words: the mandatory requirements
+    /// not completed and, apart, those that could not be checked (a
+    /// requirement nobody could check is not a failure, but it cannot count
+    /// as completed either). `title` renders one requirement title.
+    public static func missingText(_ report: EvaluationReport, separator: String = "; ", title: (String) -> String) -> String {
+        let missing = report.eligibility.missing.compactMap { id in report.requirements.first { $0.requirement.id == id } }
+        let failed = missing.filter { $0.status == .notCompleted }.map { title($0.requirement.title) }
+        let unchecked = missing.filter { $0.status == .error }.map { title($0.requirement.title) }
+        var parts: [String] = []
+        if !failed.isEmpty { parts.append("mandatory requirements not completed: " + failed.joined(separator: separator)) }
+        if !unchecked.isEmpty { parts.append("mandatory requirements that could not be checked: " + unchecked.joined(separator: separator)) }
+        return parts.joined(separator: "; ")
+    }
+
     /// The first anniversary month of `onboarded` on or after the as-of
     /// month. The onboarding month itself is not an anniversary: onboarded
     /// 2025-11-03 and evaluated in 2025-11 (or earlier), the next validation

@@ -97,8 +97,8 @@ public enum HTMLReport {
             return "<div class=\"banner info\"><b>CSP authorization: not decided.</b> \(XML.escape(why)).\(next)</div>"
         }
         if e.eligible { return "<div class=\"banner ok\"><b>CSP authorization: eligible.</b> Every mandatory requirement is completed.\(next)</div>" }
-        let titles = e.missing.compactMap { id in report.requirements.first { $0.requirement.id == id }?.requirement.title }
-        return "<div class=\"banner bad\"><b>CSP authorization: not eligible.</b> Mandatory requirements not completed: \(titles.map(XML.escape).joined(separator: "; ")).\(next)</div>"
+        let why = Scoring.missingText(report, title: XML.escape)
+        return "<div class=\"banner bad\"><b>CSP authorization: not eligible.</b> \(why.prefix(1).uppercased() + why.dropFirst()).\(next)</div>"
     }
 
     static func table(_ rows: [RequirementResult], future: Bool) -> String {

@@ -16,7 +16,7 @@ public enum MarkdownReport {
             if let why = report.undecidedAuthorization {
                 out.append("⚠️ **CSP authorization: not decided**: \(why)\(next).")
             } else {
-                out.append(e.eligible ? "✅ **CSP authorization: eligible**\(next)." : "❌ **CSP authorization: not eligible**: mandatory requirements not completed: \(e.missing.map { "`\($0)`" }.joined(separator: ", "))\(next).")
+                out.append(e.eligible ? "✅ **CSP authorization: eligible**\(next)." : "❌ **CSP authorization: not eligible**: \(Scoring.missingText(report, separator: ", ", title: { "`\(idOf($0, report))`" }))\(next).")
             }
             out.append("")
         }
@@ -92,4 +92,9 @@ extension String {
         for ch in self { out += map[ch] ?? String(ch) }
         return out
     }
+}
+
+/// The id of the requirement titled `title`, for Markdown's code spans.
+private func idOf(_ title: String, _ report: EvaluationReport) -> String {
+    report.requirements.first { $0.requirement.title == title }?.requirement.id ?? title
 }

@@ -55,7 +55,9 @@ public struct TerminalDashboard: Sendable {
             applicable.filter { status.contains($0.status) && (type == nil || $0.requirement.type == type) }.count
         }
         let done = count([.completed], nil)
-        let notDone = count([.notCompleted, .error], nil)
+        let notDone = count([.notCompleted], nil)
+        // Could not check is not a failure: it earns nothing, but says so.
+        let unchecked = count([.error], nil)
         var left = [
             "Security score",
             Scoring.format(report.score),
@@ -64,10 +66,14 @@ public struct TerminalDashboard: Sendable {
         var right = ["Requirements"]
         if report.edition.hasRequirementTypes {
             right.append("Completed      \(done)  (mandatory \(count([.completed], .mandatory)), recommended \(count([.completed], .recommended)))")
-            right.append("Not completed  \(notDone)  (mandatory \(count([.notCompleted, .error], .mandatory)), recommended \(count([.notCompleted, .error], .recommended)))")
+            right.append("Not completed  \(notDone)  (mandatory \(count([.notCompleted], .mandatory)), recommended \(count([.notCompleted], .recommended)))")
+            if unchecked > 0 {
+                right.append("Not checked    \(unchecked)  (mandatory \(count([.error], .mandatory)), recommended \(count([.error], .recommended)))")
+            }
         } else {
             right.append("Completed      \(done)")
             right.append("Not completed  \(notDone)")
+            if unchecked > 0 { right.append("Not checked    \(unchecked)") }
         }
         let na = report.requirements.count - applicable.count
         if na > 0 { right.append("Not applicable \(na)") }
@@ -96,8 +102,7 @@ public struct TerminalDashboard: Sendable {
         if e.eligible {
             return [colored("CSP authorization: eligible", .green) + " — every mandatory requirement is completed; \(next)."]
         }
-        let names = e.missing.compactMap { id in report.requirements.first { $0.requirement.id == id }?.requirement.title }
-        return wrap(colored("CSP authorization: NOT ELIGIBLE", .red) + " — mandatory requirements not completed: \(names.joined(separator: "; ")); \(next).", indent: 0)
+        return wrap(colored("CSP authorization: NOT ELIGIBLE", .red) + " — \(Scoring.missingText(report, title: { $0 })); \(next).", indent: 0)
     }
 
     func row(_ r: RequirementResult, edition: Edition, future: Bool = false) -> [String] {

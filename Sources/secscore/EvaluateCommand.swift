@@ -9,6 +9,20 @@ import TenantSnapshot
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, markdown, html, junit
 
+    /// The format a file name's extension names (.json, .html, .md, .xml,
+    /// .txt), for an --output given without --format.
+    static func forFileName(_ path: String) -> ReportFormat? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "json": return .json
+        case "html", "htm": return .html
+        case "md", "markdown": return .markdown
+        case "xml": return .junit
+        case "txt": return .table
+        default: return nil
+        }
+    }
+
     /// File extension for per-partner reports in fleet mode.
     var fileExtension: String {
         switch self {
@@ -94,6 +108,14 @@ struct EvaluateCommand: AsyncParsableCommand {
         if output.count > max(format.count, 1) {
             throw ValidationError("\(output.count) --output given for \(max(format.count, 1)) --format; give one --format per --output")
         }
+        // Each --format goes with the --output in the same position; two
+        // formats into one stream would mix them, so pair them all or none.
+        if !output.isEmpty, format.count > output.count {
+            throw ValidationError("\(format.count) --format given for \(output.count) --output; give one --output per --format (\"-\" for stdout)")
+        }
+        if format.isEmpty, let path = output.first, path != "-", ReportFormat.forFileName(path) == nil {
+            throw ValidationError("cannot tell the format of \(path) from its extension; add --format table|json|markdown|html|junit")
+        }
         if let partnerType, PartnerProfile.PartnerType(rawValue: partnerType) == nil {
             throw ValidationError("--partner-type must be directBill, distributor or indirectReseller, not \"\(partnerType)\"")
         }
@@ -115,9 +137,10 @@ struct EvaluateCommand: AsyncParsableCommand {
             for path in output where path != "-" { try checkWritable(path) }
             if let summary { try checkWritable(summary) }
             if let reportDir {
+                // Created if missing (its parent must be writable).
                 var st = stat()
                 if stat(reportDir, &st) == 0 { try checkWritable(reportDir + "/.secscore-probe") }
-                else { try checkWritable(reportDir) }
+                else { try checkWritable(reportDir.hasSuffix("/") ? String(reportDir.dropLast()) : reportDir) }
             }
         } catch {
             printError("error: \(error)")
@@ -132,6 +155,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         } catch {
             printError("\(error)")
             throw ExitCode(2)
+        }
+        for name in loadedSnapshot.unreadFiles {
+            let hint = TenantSnapshot.knownFileNames.first { $0.lowercased() == name.lowercased() }.map { " (did you mean \($0)? names are case-sensitive)" } ?? ""
+            printError("warning: \(directory)/\(name) is not a file secscore reads\(hint)")
         }
         let options = evaluationOptions()
         let set = try await launchPlugins(options)
@@ -298,7 +325,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     static func today() -> CivilDate { CivilDate(unixMillis: nowMillis()) }
 
     func writeReports(_ report: EvaluationReport) throws {
-        let formats = format.isEmpty ? [ReportFormat.table] : format
+        let formats = !format.isEmpty ? format : [output.first.flatMap(ReportFormat.forFileName) ?? .table]
         for (index, format) in formats.enumerated() {
             let destination = index < output.count ? output[index] : "-"
             let text = render(report, format, terminal: destination == "-" && isatty(1) != 0)

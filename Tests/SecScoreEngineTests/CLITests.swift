@@ -78,6 +78,32 @@ struct CLITests {
         #expect((try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["report.json"])  // no temporary file left
     }
 
+    /// Formats and outputs pair up, or the format follows the extension;
+    /// a misnamed snapshot file is pointed out; --report-dir is created.
+    @Test func outputsPairWithFormatsAndFilesAreNamed() async throws {
+        let contoso = examples + "/contoso-direct-bill"
+        let dir = ScratchDirectory()
+        let unpaired = try await secscore(["evaluate", contoso, "--as-of", "2025-11-15", "--format", "json", "--format", "html", "--output", dir.path + "/r.html"])
+        #expect(unpaired.status == 2 && unpaired.stderr.contains("give one --output per --format"))
+        let unknown = try await secscore(["evaluate", contoso, "--as-of", "2025-11-15", "--output", dir.path + "/r.pdf"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("cannot tell the format of"))
+        let byExtension = try await secscore(["evaluate", contoso, "--as-of", "2025-11-15", "--output", dir.path + "/r.json"])
+        #expect(byExtension.status == 0)
+        #expect(try String(contentsOfFile: dir.path + "/r.json", encoding: .utf8).hasPrefix("{"))
+        unlink(dir.path + "/r.json")
+        let snapshot = ScratchDirectory()
+        for name in ["partner.json", "roleAssignments.json", "userRegistrationDetails.json"] {
+            try FileManager.default.copyItem(atPath: contoso + "/" + name, toPath: snapshot.path + "/" + name)
+        }
+        try FileManager.default.copyItem(atPath: contoso + "/conditionalAccessPolicies.json", toPath: snapshot.path + "/conditionalaccesspolicies.json")
+        let misnamed = try await secscore(["evaluate", snapshot.path, "--as-of", "2025-11-15"])
+        #expect(misnamed.stderr.contains("conditionalaccesspolicies.json is not a file secscore reads (did you mean conditionalAccessPolicies.json?"))
+        #expect(!misnamed.stdout.contains("no Conditional Access policy"))  // absent is not "none"
+        for name in ["partner.json", "roleAssignments.json", "userRegistrationDetails.json", "conditionalaccesspolicies.json"] {
+            unlink(snapshot.path + "/" + name)
+        }
+    }
+
     @Test func failOnControlsExitOne() async throws {
         let fabrikam = examples + "/fabrikam-distributor"
         #expect(try await secscore(["evaluate", fabrikam, "--as-of", "2025-11-15"]).status == 1)
