@@ -88,20 +88,31 @@ struct CallTable<Waiter> {
 
     func isOpen(_ id: UInt32) -> Bool { open[id] != nil }
 
+    // The three below run on every turn of the I/O thread: they allocate
+    // nothing unless something is due.
+
     /// Open requests past their deadline, to be abandoned.
     func expired(at now: UInt64) -> [(id: UInt32, timeout: Duration)] {
-        open.filter { now >= $0.value.deadline }.map { ($0.key, $0.value.timeout) }.sorted { $0.id < $1.id }
+        var due: [(id: UInt32, timeout: Duration)] = []
+        for (id, call) in open where now >= call.deadline { due.append((id, call.timeout)) }
+        if due.count > 1 { due.sort { $0.id < $1.id } }
+        return due
     }
 
     /// An abandoned request whose owed response is overdue: the plugin is
     /// hung.
     func overdue(at now: UInt64) -> UInt32? {
-        abandoned.filter { now >= $0.value }.map(\.key).min()
+        var first: UInt32?
+        for (id, grace) in abandoned where now >= grace { first = min(first ?? id, id) }
+        return first
     }
 
     /// The earliest deadline or grace the I/O thread must wake for.
     var nextDeadline: UInt64? {
-        (open.values.map(\.deadline) + abandoned.values).min()
+        var next: UInt64?
+        for call in open.values { next = min(next ?? call.deadline, call.deadline) }
+        for grace in abandoned.values { next = min(next ?? grace, grace) }
+        return next
     }
 
     var openCount: Int { open.count }
