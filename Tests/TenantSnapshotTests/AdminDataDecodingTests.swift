@@ -8,23 +8,8 @@ import Testing
 /// registrations, external-user fields and PIM for Groups eligibilities.
 @Suite("Admin data keeps unknown apart from none")
 struct AdminDataDecodingTests {
-    func load(_ file: String, _ text: String) throws -> TenantSnapshot {
-        let dir = ScratchDirectory()
-        dir.write(file, text)
-        return try SnapshotLoader.load(directory: dir.path)
-    }
-
-    func error(_ file: String, _ text: String) -> String {
-        do {
-            _ = try load(file, text)
-            return "loaded"
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func groupsSplitNestedGroupsAndKnowWhenMembersAreMissing() throws {
-        let s = try load("groups.json", """
+        let s = try loadSnapshot("groups.json", """
             {"value": [
               {"id": "outer", "displayName": "Outer", "members": [
                 {"@odata.type": "#microsoft.graph.group", "id": "inner"},
@@ -41,20 +26,20 @@ struct AdminDataDecodingTests {
     }
 
     @Test func aCutShortMemberListIsRefused() {
-        let e = error("groups.json", #"{"value": [{"id": "g1", "members": [{"id": "u1"}], "members@odata.nextLink": "https://graph.microsoft.com/v1.0/groups/g1/members?$skiptoken=x"}]}"#)
+        let e = loadError("groups.json", #"{"value": [{"id": "g1", "members": [{"id": "u1"}], "members@odata.nextLink": "https://graph.microsoft.com/v1.0/groups/g1/members?$skiptoken=x"}]}"#)
         #expect(e.contains("$.value[0].members@odata.nextLink: is set: the expanded members list is cut short"))
         #expect(e.contains("transitiveMembers"))
     }
 
     @Test func nullRegistrationIsUnknownNotFalse() throws {
-        let s = try load("userRegistrationDetails.json", #"{"value": [{"id": "a", "isMfaRegistered": null}, {"id": "b", "isMfaRegistered": false}, {"id": "c"}]}"#)
+        let s = try loadSnapshot("userRegistrationDetails.json", #"{"value": [{"id": "a", "isMfaRegistered": null}, {"id": "b", "isMfaRegistered": false}, {"id": "c"}]}"#)
         let r = s.facets.registrationDetails.items
         #expect(r.map(\.mfaRegistrationUnknown) == [true, false, true])
         #expect(r.map(\.isMfaRegistered) == [false, false, false])
     }
 
     @Test func usersCarryWhatTellsAGuestApart() throws {
-        let s = try load("users.json", """
+        let s = try loadSnapshot("users.json", """
             {"value": [{"id": "u1", "userType": "Guest", "externalUserState": "Accepted", "creationType": "Invitation",
               "identities": [{"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": null}]}]}
             """)
@@ -63,7 +48,7 @@ struct AdminDataDecodingTests {
     }
 
     @Test func pimForGroupsEligibilitiesLoad() throws {
-        let s = try load("groupEligibilitySchedules.json", """
+        let s = try loadSnapshot("groupEligibilitySchedules.json", """
             {"value": [{"id": "e1", "groupId": "g1", "principalId": "u1", "accessId": "member", "memberType": "direct",
               "status": "Provisioned", "principal": {"@odata.type": "#microsoft.graph.user", "userPrincipalName": "u1@contoso.com"},
               "scheduleInfo": {"startDateTime": "2025-01-01T00:00:00Z", "expiration": {"type": "noExpiration", "endDateTime": null}}}]}
@@ -72,7 +57,7 @@ struct AdminDataDecodingTests {
         #expect(s.presentFacets.contains(.groupEligibilities))
         #expect(e.groupID == "g1" && e.principalID == "u1" && e.accessID == "member" && e.principalType == "user")
         #expect(e.startUnixMs == 1_735_689_600_000 && e.endUnixMs == 0)
-        #expect(error("groupEligibilitySchedules.json", #"[{"groupId": "g1", "principalId": "u1"}]"#).contains("accessId: is missing; expected member or owner"))
+        #expect(loadError("groupEligibilitySchedules.json", #"[{"groupId": "g1", "principalId": "u1"}]"#).contains("accessId: is missing; expected member or owner"))
     }
 
     @Test func roleHoldersScopeKeepsNestedGroupsAndEligibleMembers() throws {

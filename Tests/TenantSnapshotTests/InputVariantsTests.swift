@@ -9,51 +9,34 @@ import Testing
 /// never read as an empty value.
 @Suite("Files as people save them")
 struct InputVariantsTests {
-    func load(_ files: [String: [UInt8]]) throws -> TenantSnapshot {
-        let dir = ScratchDirectory()
-        for (name, bytes) in files { dir.write(name, String(decoding: bytes, as: UTF8.self)) }
-        return try SnapshotLoader.load(directory: dir.path)
-    }
-
-    func load(_ file: String, _ text: String) throws -> TenantSnapshot { try load([file: Array(text.utf8)]) }
-
-    func error(_ file: String, _ text: String) -> String {
-        do {
-            _ = try load(file, text)
-            return "loaded"
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func pascalCaseContactIsRefusedNamingTheKeys() {
-        let e = error("securityContact.json", #"{"Name": "SOC", "Email": "soc@contoso.com", "Phone": "+1 425 555 0100"}"#)
+        let e = loadError("securityContact.json", #"{"Name": "SOC", "Email": "soc@contoso.com", "Phone": "+1 425 555 0100"}"#)
         #expect(e.contains("securityContact.json: $: expected the keys name, email, phone, found Name, Email, Phone"))
         #expect(e.contains("keys are case-sensitive"))
         // Other keys with a required one missing: refused too.
-        #expect(error("securityContact.json", #"{"name": "SOC", "mail": "soc@contoso.com", "phone": "1"}"#).contains("expected the keys name, email, phone"))
+        #expect(loadError("securityContact.json", #"{"name": "SOC", "mail": "soc@contoso.com", "phone": "1"}"#).contains("expected the keys name, email, phone"))
         // An empty object says "no contact"; extra keys beside all three are fine.
-        #expect(error("securityContact.json", "{}") == "loaded")
-        #expect(error("securityContact.json", #"{"name": "a", "email": "b", "phone": "c", "notes": "x"}"#) == "loaded")
+        #expect(loadError("securityContact.json", "{}") == "loaded")
+        #expect(loadError("securityContact.json", #"{"name": "a", "email": "b", "phone": "c", "notes": "x"}"#) == "loaded")
     }
 
     @Test func wrappedContactIsUnwrapped() throws {
-        let s = try load("securityContact.json", #"{"value": [{"name": "SOC", "email": "soc@contoso.com", "phone": "+1 425 555 0100"}]}"#)
+        let s = try loadSnapshot("securityContact.json", #"{"value": [{"name": "SOC", "email": "soc@contoso.com", "phone": "+1 425 555 0100"}]}"#)
         #expect(s.facets.securityContact.email == "soc@contoso.com")
-        #expect(error("securityContact.json", #"{"value": [{"name": "a"}, {"name": "b"}]}"#).contains("expected one security contact, found 2"))
+        #expect(loadError("securityContact.json", #"{"value": [{"name": "a"}, {"name": "b"}]}"#).contains("expected one security contact, found 2"))
     }
 
     @Test func graphKeysInTheWrongCaseSayHowToExport() {
-        let e = error("users.json", #"{"value": [{"Id": "u1", "UserPrincipalName": "a@contoso.com"}]}"#)
+        let e = loadError("users.json", #"{"value": [{"Id": "u1", "UserPrincipalName": "a@contoso.com"}]}"#)
         #expect(e.contains("$.value[0].id: is missing"))
         #expect(e.contains("found \"Id\": keys are case-sensitive") && e.contains("az rest") && e.contains("Invoke-MgGraphRequest"))
-        #expect(error("spendingBudgets.json", #"[{"customerTenantId": "c1", "SubscriptionIds": []}]"#).contains("keys are case-sensitive"))
-        #expect(error("customerMfa.json", #"[{"tenantId": "c1", "TotalAdminsCount": 2}]"#).contains("keys are case-sensitive"))
-        #expect(error("partner.json", #"{"PartnerType": "directBill"}"#).contains("keys are case-sensitive"))
+        #expect(loadError("spendingBudgets.json", #"[{"customerTenantId": "c1", "SubscriptionIds": []}]"#).contains("keys are case-sensitive"))
+        #expect(loadError("customerMfa.json", #"[{"tenantId": "c1", "TotalAdminsCount": 2}]"#).contains("keys are case-sensitive"))
+        #expect(loadError("partner.json", #"{"PartnerType": "directBill"}"#).contains("keys are case-sensitive"))
     }
 
     @Test func absentSubscriptionListIsUnknownNotEmpty() throws {
-        let s = try load("spendingBudgets.json", """
+        let s = try loadSnapshot("spendingBudgets.json", """
             [{"customerTenantId": "a"}, {"customerTenantId": "b", "subscriptionIds": null},
              {"customerTenantId": "c", "subscriptionIds": []}, {"customerTenantId": "d", "subscriptionIds": ["s"], "budget": {"amount": null}},
              {"customerTenantId": "e", "subscriptionIds": ["s"], "budget": {"amount": 0}}]
@@ -64,10 +47,10 @@ struct InputVariantsTests {
     }
 
     @Test func timesWithoutAZoneAreRefused() {
-        let e = error("securityAlerts.json", #"[{"id": "a1", "detectedDateTime": "2025-10-16T20:00:00"}]"#)
+        let e = loadError("securityAlerts.json", #"[{"id": "a1", "detectedDateTime": "2025-10-16T20:00:00"}]"#)
         #expect(e.contains("securityAlerts.json: $[0].detectedDateTime: has no time zone (\"2025-10-16T20:00:00\")"))
-        #expect(error("securityAlerts.json", #"[{"id": "a1", "detectedDateTime": "2025-10-16T20:00:00-08:00"}]"#) == "loaded")
-        #expect(error("roleEligibilitySchedules.json", #"[{"principalId": "p", "roleDefinitionId": "r", "scheduleInfo": {"startDateTime": "2025-01-01T00:00"}}]"#).contains("has no time zone"))
+        #expect(loadError("securityAlerts.json", #"[{"id": "a1", "detectedDateTime": "2025-10-16T20:00:00-08:00"}]"#) == "loaded")
+        #expect(loadError("roleEligibilitySchedules.json", #"[{"principalId": "p", "roleDefinitionId": "r", "scheduleInfo": {"startDateTime": "2025-01-01T00:00"}}]"#).contains("has no time zone"))
     }
 
     static func utf16(_ text: String, littleEndian: Bool, bom: Bool = true) -> [UInt8] {

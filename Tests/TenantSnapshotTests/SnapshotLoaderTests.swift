@@ -175,57 +175,67 @@ extension String {
     }
 }
 
+/// A snapshot holding only `file` with `text`.
+func loadSnapshot(_ file: String, _ text: String) throws -> TenantSnapshot {
+    let dir = TempSnapshot()
+    dir.write(file, text)
+    return try SnapshotLoader.load(directory: dir.path)
+}
+
+/// What loading a snapshot holding only `file` says, without the scratch
+/// folder's path: the error, or "loaded".
+func loadError(_ file: String, _ text: String) -> String {
+    let dir = TempSnapshot()
+    dir.write(file, text)
+    do {
+        _ = try SnapshotLoader.load(directory: dir.path)
+        return "loaded"
+    } catch {
+        return error.description.replacingOccurrences(of: dir.path + "/", with: "")
+    }
+}
+
 @Suite("Bad snapshot input names the file, the path and what was expected")
 struct BadInputTests {
-    func error(_ file: String, _ text: String) -> String {
-        let dir = TempSnapshot()
-        dir.write(file, text)
-        do {
-            _ = try SnapshotLoader.load(directory: dir.path)
-            return "loaded"
-        } catch {
-            return error.description.replacingOccurrences(of: dir.path + "/", with: "")
-        }
-    }
 
     @Test func malformedJSON() {
-        #expect(error("users.json", "{\"value\": [\n  {\"id\": 1,}\n]}") == "users.json: is not valid JSON: line 2, column 12: expected a member name in double quotes")
+        #expect(loadError("users.json", "{\"value\": [\n  {\"id\": 1,}\n]}") == "users.json: is not valid JSON: line 2, column 12: expected a member name in double quotes")
     }
 
     @Test func wrongType() {
-        #expect(error("users.json", #"{"value": [{"id": "u1", "accountEnabled": "yes"}]}"#)
+        #expect(loadError("users.json", #"{"value": [{"id": "u1", "accountEnabled": "yes"}]}"#)
             == "users.json: $.value[0].accountEnabled: expected true or false, found the string \"yes\"")
     }
 
     @Test func unknownEnumValue() {
-        #expect(error("partner.json", #"{"partnerType": "reseller"}"#)
+        #expect(loadError("partner.json", #"{"partnerType": "reseller"}"#)
             == "partner.json: $.partnerType: expected one of directBill, distributor, indirectReseller, found \"reseller\"")
     }
 
     @Test func impossibleDates() {
-        #expect(error("securityAlerts.json", #"{"value": [{"id": "a", "detectedDateTime": "2025-02-30T10:00:00Z"}]}"#)
+        #expect(loadError("securityAlerts.json", #"{"value": [{"id": "a", "detectedDateTime": "2025-02-30T10:00:00Z"}]}"#)
             == "securityAlerts.json: $.value[0].detectedDateTime: expected an ISO 8601 date-time such as 2025-10-01T12:00:00Z, found \"2025-02-30T10:00:00Z\"")
-        #expect(error("partner.json", #"{"onboardedDate": "2021-13-01"}"#).contains("expected a date YYYY-MM-DD"))
+        #expect(loadError("partner.json", #"{"onboardedDate": "2021-13-01"}"#).contains("expected a date YYYY-MM-DD"))
     }
 
     @Test func firstPageOnly() {
-        #expect(error("users.json", #"{"value": [], "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken=x"}"#)
+        #expect(loadError("users.json", #"{"value": [], "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken=x"}"#)
             .contains("$.@odata.nextLink: is set: this file holds only the first page"))
     }
 
     @Test func duplicateIDs() {
-        #expect(error("users.json", #"{"value": [{"id": "u1"}, {"id": "u1"}]}"#)
+        #expect(loadError("users.json", #"{"value": [{"id": "u1"}, {"id": "u1"}]}"#)
             == "users.json: $.value[1].id: duplicate id \"u1\", already used at $.value[0]")
     }
 
     @Test func hugeAndNegativeNumbers() {
-        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": 1e400}]}"#).contains("expected a whole number"))
-        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": -3}]}"#).contains("expected a whole number from 0"))
-        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": 2, "mfaEnabledAdminsCount": 3}]}"#).contains("more than totalAdminsCount"))
+        #expect(loadError("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": 1e400}]}"#).contains("expected a whole number"))
+        #expect(loadError("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": -3}]}"#).contains("expected a whole number from 0"))
+        #expect(loadError("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": 2, "mfaEnabledAdminsCount": 3}]}"#).contains("more than totalAdminsCount"))
     }
 
     @Test func numbersAsStringsAreAccepted() {
-        #expect(error("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": "20", "mfaEnabledAdminsCount": "20"}]}"#) == "loaded")
+        #expect(loadError("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": "20", "mfaEnabledAdminsCount": "20"}]}"#) == "loaded")
     }
 
     @Test func notADirectory() throws {
