@@ -72,9 +72,11 @@ public enum FleetEvaluator {
                     group.addTask { (index, await handle(FleetEntry(name: folder.name, directory: folder.path, outcome: outcome))) }
                 }
                 var out: [Row?] = Array(repeating: nil, count: batch.count)
+                var done = 0
                 for await (index, row) in group {
                     out[index] = row
-                    progress(start + out.compactMap { $0 }.count, total)
+                    done += 1
+                    progress(start + done, total)
                 }
                 return out.map { $0! }
             }

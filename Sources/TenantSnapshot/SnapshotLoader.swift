@@ -334,12 +334,7 @@ public enum SnapshotLoader {
         a.principalID = try node.requiredString("principalId")
         a.roleDefinitionID = try node.requiredString("roleDefinitionId")
         a.directoryScopeID = try node.string("directoryScopeId")
-        if let principal = node.member("principal") {
-            let p = try principal.object()
-            a.principalType = principalType(try p.string("@odata.type"))
-            a.principalDisplayName = try p.string("displayName")
-            a.principalUserPrincipalName = try p.string("userPrincipalName")
-        }
+        (a.principalType, a.principalDisplayName, a.principalUserPrincipalName) = try expandedPrincipal(node)
         if eligibility { (a.startUnixMs, a.endUnixMs) = try scheduleWindow(node) }
         return a
     }
@@ -425,12 +420,7 @@ public enum SnapshotLoader {
         e.principalID = try node.requiredString("principalId")
         e.accessID = try node.enumeration("accessId", ["member", "owner"]) ?? ""
         guard !e.accessID.isEmpty else { throw node.fail("accessId", "is missing; expected member or owner") }
-        if let principal = node.member("principal") {
-            let p = try principal.object()
-            e.principalType = principalType(try p.string("@odata.type"))
-            e.principalDisplayName = try p.string("displayName")
-            e.principalUserPrincipalName = try p.string("userPrincipalName")
-        }
+        (e.principalType, e.principalDisplayName, e.principalUserPrincipalName) = try expandedPrincipal(node)
         (e.startUnixMs, e.endUnixMs) = try scheduleWindow(node)
         return e
     }
@@ -443,6 +433,14 @@ public enum SnapshotLoader {
         let start = try s.dateTime("startDateTime")
         let end = try s.member("expiration").map { e throws(SnapshotError) in try e.object().dateTime("endDateTime") } ?? 0
         return (start, end)
+    }
+
+    /// The `principal` Graph adds with `$expand=principal`, as (type,
+    /// display name, user principal name); all empty when not expanded.
+    static func expandedPrincipal(_ node: JSONNode) throws(SnapshotError) -> (String, String, String) {
+        guard let principal = node.member("principal") else { return ("", "", "") }
+        let p = try principal.object()
+        return (principalType(try p.string("@odata.type")), try p.string("displayName"), try p.string("userPrincipalName"))
     }
 
     /// "user", "group", "servicePrincipal" from an `@odata.type`; another
