@@ -117,12 +117,15 @@ struct HostilePluginTests {
     }
 
     /// Live processes of the misbehaving fixture anywhere on the machine.
+    /// Live processes of this build's fixture, by its full path: another
+    /// checkout's tests running at the same time are not ours to count.
     func liveFixtures() -> [String] {
+        let fixturePath = product("test-plugin-misbehaving")
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { pid -> String? in
             guard Int32(pid) != nil,
                   let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-                  cmd.contains("test-plugin-misbehaving"),
+                  cmd.contains(fixturePath),
                   let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   !stat.contains(") Z ")
             else { return nil }
