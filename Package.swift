@@ -28,6 +28,7 @@ let package = Package(
         // For the Benchmarks package, which depends on this one by path.
         .library(name: "SecScoreWire", targets: ["SecScoreWire"]),
         .library(name: "SecScoreEngine", targets: ["SecScoreEngine"]),
+        .library(name: "PluginCheckRunner", targets: ["PluginCheckRunner"]),
         .library(name: "SecScoreCheckers", targets: ["SecScoreCheckers"]),
         .library(name: "TenantSnapshot", targets: ["TenantSnapshot"]),
         .library(name: "SecScoreModel", targets: ["SecScoreModel"]),
@@ -73,10 +74,17 @@ let package = Package(
             resources: [.copy("Resources/catalog.json")]
         ),
 
-        /// Evaluates a snapshot against an edition through a set of checks.
+        /// Evaluates snapshots against an edition through any `CheckRunner`;
+        /// knows checks, not processes.
         .target(
             name: "SecScoreEngine",
-            dependencies: ["PluginHost", "SecScoreModel", "TenantSnapshot", "SecScoreWire"]
+            dependencies: ["SecScoreModel", "TenantSnapshot", "SecScoreWire"]
+        ),
+        /// The engine's runner over plugin processes: the one module that
+        /// knows both the engine and the plugin host.
+        .target(
+            name: "PluginCheckRunner",
+            dependencies: ["SecScoreEngine", "PluginHost", "SecScoreWire"]
         ),
 
         /// Deterministic synthetic snapshots of any size (secscore synth).
@@ -109,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "secscore",
             dependencies: [
-                "PluginHost", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
+                "PluginHost", "PluginCheckRunner", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
                 "SecScoreReports", "TenantSnapshot", "SecScoreSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -177,12 +185,13 @@ let package = Package(
                 "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
             ]
         ),
+        .testTarget(name: "SecScoreModelTests", dependencies: ["SecScoreModel", "TenantSnapshot", "SecScoreWire"]),
         .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire", "SecScoreSynth", "SecScoreTestSupport"]),
         .testTarget(
             name: "SecScoreEngineTests",
             dependencies: [
                 "SecScoreEngine", "SecScoreModel", "SecScoreReports", "TenantSnapshot", "SecScoreWire", "PluginHost",
-                "SecScoreCheckers", "SecScoreSynth", "SecScoreTestSupport", "secscore", "secscore-plugin-admin-mfa", "secscore-plugin-alert-response",
+                "PluginCheckRunner", "SecScoreCheckers", "SecScoreSynth", "SecScoreTestSupport", "secscore", "secscore-plugin-admin-mfa", "secscore-plugin-alert-response",
                 "secscore-plugin-spending-budget",
             ]
         ),

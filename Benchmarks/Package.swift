@@ -45,6 +45,7 @@ let package = Package(
                 "CBenchSupport", "BenchGRPC",
                 .product(name: "PluginHost", package: secscore),
                 .product(name: "SecScoreEngine", package: secscore),
+                .product(name: "PluginCheckRunner", package: secscore),
                 .product(name: "SecScoreCheckers", package: secscore),
                 .product(name: "SecScoreModel", package: secscore),
                 .product(name: "TenantSnapshot", package: secscore),

@@ -59,7 +59,7 @@ public final class PluginSet: Sendable {
         }
         if !conflicts.isEmpty {
             for plugin in plugins { await plugin.shutdown() }
-            throw PluginSetError(conflicts.joined(separator: "; ") + "; remove one of them or point --plugin-dir elsewhere")
+            throw PluginSetError(conflicts: conflicts)
         }
         return PluginSet(plugins: plugins, launchFailures: failures, routes: routes)
     }
@@ -105,8 +105,13 @@ public final class PluginSet: Sendable {
     }
 }
 
-/// Plugins that cannot run together.
+/// Plugins that cannot run together: two of them declare one requirement.
 public struct PluginSetError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
+    /// One sentence per requirement declared twice, naming both plugins and
+    /// their paths.
+    public let conflicts: [String]
+
+    public var description: String { conflicts.joined(separator: "; ") + "; remove one of them" }
+
+    init(conflicts: [String]) { self.conflicts = conflicts }
 }

@@ -1,17 +1,19 @@
-public import PluginHost
 public import SecScoreWire
 
-/// Something that evaluates requirements: the plugin processes, or checks
-/// linked into the host (tests, and the isolation benchmark).
+/// Something that runs requirement checks: the plugin processes (the
+/// `PluginCheckRunner` module), or checks linked into the host (tests, the
+/// isolation benchmark). The engine knows checks, never transports, as
+/// grpc-swift-2's core knows `ClientTransport` and no transport.
 public protocol CheckRunner: Sendable {
     /// The check that answers `requirementID`, if any.
     func check(for requirementID: String) -> CheckBinding?
-    /// Why requirements may be missing a check (plugins that failed to start).
+    /// Why requirements may be missing a check (e.g. plugins that failed to
+    /// start), for the could-not-check reason.
     var unavailableReasons: [String] { get }
     /// The commit point: after it, every answer given so far can be judged
-    /// (`CheckAnswer.laterFailure`) with nothing left unread. For plugin
-    /// processes it ends them politely and reads their output to the end;
-    /// the next request starts fresh ones. Call only while no check runs.
+    /// (`CheckAnswer.laterFailure`) with nothing left unread. Plugin
+    /// processes are ended politely and their output read to the end; the
+    /// next request starts fresh ones. Call only while no check runs.
     func commit() async
 }
 
@@ -23,15 +25,15 @@ extension CheckRunner {
 /// One answer of a check.
 public struct CheckAnswer: Sendable {
     /// The finding, or why none came.
-    public var result: Result<Secscore_Plugin_V1_Finding, PluginError>
+    public var result: Result<Secscore_Plugin_V1_Finding, CheckFailure>
     /// Asked after the runner's commit point: a failure of whatever gave
-    /// this answer that makes it untrustworthy (the plugin process broke the
+    /// this answer that makes it untrustworthy (a plugin process broke the
     /// protocol after answering), or nil.
-    public var laterFailure: @Sendable () -> PluginError?
+    public var laterFailure: @Sendable () -> CheckFailure?
 
     public init(
-        _ result: Result<Secscore_Plugin_V1_Finding, PluginError>,
-        laterFailure: @escaping @Sendable () -> PluginError? = { nil }
+        _ result: Result<Secscore_Plugin_V1_Finding, CheckFailure>,
+        laterFailure: @escaping @Sendable () -> CheckFailure? = { nil }
     ) {
         self.result = result
         self.laterFailure = laterFailure
@@ -40,40 +42,20 @@ public struct CheckAnswer: Sendable {
 
 /// A requirement's check: what it reads and how to run it.
 public struct CheckBinding: Sendable {
-    /// The plugin's name, for reports.
-    public var pluginName: String
+    /// Who answers, as reports name it (a plugin's name).
+    public var name: String
+    /// The check's declaration: requirement, required and optional facets,
+    /// principal scope.
     public var descriptor: Secscore_Plugin_V1_CheckDescriptor
     /// Runs one request with a deadline.
     public var evaluate: @Sendable (Secscore_Plugin_V1_EvaluateRequest, Duration) async -> CheckAnswer
 
     public init(
-        pluginName: String, descriptor: Secscore_Plugin_V1_CheckDescriptor,
+        name: String, descriptor: Secscore_Plugin_V1_CheckDescriptor,
         evaluate: @escaping @Sendable (Secscore_Plugin_V1_EvaluateRequest, Duration) async -> CheckAnswer
     ) {
-        self.pluginName = pluginName
+        self.name = name
         self.descriptor = descriptor
         self.evaluate = evaluate
-    }
-}
-
-extension PluginSet: CheckRunner {
-    public func check(for requirementID: String) -> CheckBinding? {
-        guard let plugin = plugin(for: requirementID),
-              let descriptor = plugin.info.manifest.checks.first(where: { $0.requirementID == requirementID })
-        else { return nil }
-        return CheckBinding(pluginName: plugin.info.name, descriptor: descriptor) { request, timeout in
-            let answer = await plugin.evaluate(request, timeout: timeout)
-            return CheckAnswer(answer.result, laterFailure: { answer.laterFailure })
-        }
-    }
-
-    public var unavailableReasons: [String] {
-        launchFailures.map(\.description)
-    }
-
-    public func commit() async {
-        await withTaskGroup(of: Void.self) { group in
-            for plugin in plugins { group.addTask { await plugin.retire() } }
-        }
     }
 }

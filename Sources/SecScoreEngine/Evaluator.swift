@@ -1,4 +1,3 @@
-import PluginHost
 public import SecScoreModel
 import SecScoreWire
 public import TenantSnapshot
@@ -7,8 +6,9 @@ public import TenantSnapshot
 public struct EvaluationOptions: Sendable {
     /// The day the evaluation is as of; every time window ends with it.
     public var asOf: CivilDate
-    /// The instant windows are measured back from. With an explicit as-of
-    /// day it is the end of that day (UTC); for "today" it is now.
+    /// The instant windows are measured back from, in Unix milliseconds.
+    /// With an explicit as-of day it is the end of that day (UTC); for
+    /// "today" it is now.
     public var now: Int64
     /// Force an edition instead of the one in force on `asOf`.
     public var editionID: String?
@@ -27,18 +27,12 @@ public struct EvaluationOptions: Sendable {
     }
 }
 
-/// Input that makes evaluation impossible (exit code 2).
-public struct EvaluationError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs every requirement of an edition against a snapshot and scores it.
-/// The host decides applicability, points and eligibility; checks only
-/// return findings.
+/// Runs every requirement of an edition against a snapshot through a
+/// `CheckRunner`. Checks only return findings; `Scoring` (in the model)
+/// decides applicability, status, points and eligibility.
 public enum Evaluator {
     /// Evaluates one snapshot and judges the answers at the runner's commit
-    /// point, so the report never depends on when a plugin misbehaved. Only
+    /// point, so the report never depends on when a check misbehaved. Only
     /// for a runner nobody else is using at the same time (`run` and a
     /// shared commit serve a fleet).
     /// - Throws: `EvaluationError` when the partner type is unknown or the
@@ -60,7 +54,9 @@ public enum Evaluator {
         let edition: Edition
         if let id = options.editionID {
             guard let e = catalog.edition(named: id) else {
-                throw EvaluationError("unknown edition \"\(id)\"; the catalog has \(catalog.editions.map(\.id).joined(separator: ", "))")
+                throw EvaluationError(
+                    .unknownEdition,
+                    "unknown edition \"\(id)\"; the catalog has \(catalog.editions.map(\.id).joined(separator: ", "))")
             }
             edition = e
         } else {
@@ -69,7 +65,8 @@ public enum Evaluator {
         let partner = snapshot.partner ?? PartnerProfile()
         guard let partnerType = options.partnerType ?? partner.partnerType else {
             throw EvaluationError(
-                "\(snapshot.directory): the partner type is unknown: set \"partnerType\" in partner.json (directBill, distributor or indirectReseller) or pass --partner-type")
+                .partnerTypeUnknown,
+                "\(snapshot.directory): the partner type is unknown: set \"partnerType\" in partner.json (directBill, distributor or indirectReseller)")
         }
         var context = Secscore_Plugin_V1_EvaluationContext()
         context.asOf = options.asOf.description
@@ -101,34 +98,25 @@ public enum Evaluator {
         _ requirement: Requirement, partnerType: PartnerProfile.PartnerType, snapshot: TenantSnapshot,
         context: Secscore_Plugin_V1_EvaluationContext, options: EvaluationOptions, runner: some CheckRunner
     ) async -> (RequirementResult, CheckAnswer?) {
-        guard requirement.applicablePartnerTypes.contains(partnerType) else {
-            return (RequirementResult(
-                requirement: requirement, status: .notApplicable,
-                insights: ["Does not apply to \(partnerTypeName(partnerType)) partners."]), nil)
+        guard Scoring.applies(requirement, to: partnerType) else {
+            return (Scoring.notApplicable(requirement, partnerType: partnerType), nil)
         }
         guard let binding = runner.check(for: requirement.id) else {
             var reason = "no plugin answers \(requirement.id)"
             if !runner.unavailableReasons.isEmpty {
                 reason += "; plugins that failed to start: " + runner.unavailableReasons.joined(separator: "; ")
             }
-            return (RequirementResult(requirement: requirement, status: .error, reason: reason), nil)
+            return (Scoring.couldNotCheck(requirement, reason: reason), nil)
         }
-        let missing = binding.descriptor.requiredFacets.filter { !snapshot.presentFacets.contains($0) }
-        if !missing.isEmpty {
-            let files = missing.map { TenantSnapshot.fileNames[$0] ?? "\($0)" }
-            var reason = "\(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot"
-            if !snapshot.unreadFiles.isEmpty {
-                // Often the data is there under another name or format.
-                let shown = snapshot.unreadFiles.prefix(5).joined(separator: ", ")
-                reason += "; found instead, and not read: \(shown)\(snapshot.unreadFiles.count > 5 ? " and \(snapshot.unreadFiles.count - 5) more" : "") (secscore reads only the JSON file names the README lists, spelled exactly)"
-            }
-            return (RequirementResult(requirement: requirement, status: .error, reason: reason, plugin: binding.pluginName), nil)
+        if let missing = missingFacetsReason(binding.descriptor.requiredFacets, snapshot: snapshot) {
+            return (Scoring.couldNotCheck(requirement, reason: missing, plugin: binding.name), nil)
         }
         var request = Secscore_Plugin_V1_EvaluateRequest()
         request.requirementID = requirement.id
         request.context = context
-        request.facets = snapshot.facets(
-            only: binding.descriptor.requiredFacets + binding.descriptor.optionalFacets, scope: binding.descriptor.principalScope)
+        request.facets = FacetProjection.facets(
+            of: snapshot, only: binding.descriptor.requiredFacets + binding.descriptor.optionalFacets,
+            scope: binding.descriptor.principalScope)
         request.parameters = requirement.parameters.sorted { $0.key < $1.key }.map { name, values in
             var p = Secscore_Plugin_V1_Parameter()
             p.name = name
@@ -136,37 +124,26 @@ public enum Evaluator {
             return p
         }
         let answer = await binding.evaluate(request, options.checkTimeout)
-        return (result(of: answer.result, for: requirement, plugin: binding.pluginName), answer)
-    }
-
-    static func result(
-        of outcome: Result<Secscore_Plugin_V1_Finding, PluginError>, for requirement: Requirement, plugin: String
-    ) -> RequirementResult {
-        switch outcome {
+        switch answer.result {
         case .success(let finding):
-            switch finding.status {
-            case .compliant:
-                return RequirementResult(requirement: requirement, status: .completed, insights: finding.insights,
-                                         evidence: finding.evidence, plugin: plugin)
-            case .notCompliant:
-                return RequirementResult(requirement: requirement, status: .notCompleted, insights: finding.insights,
-                                         evidence: finding.evidence, plugin: plugin)
-            default:
-                return RequirementResult(
-                    requirement: requirement, status: .error, insights: finding.insights, evidence: finding.evidence,
-                    reason: finding.insights.first ?? "the check could not decide from the data",
-                    plugin: plugin)
-            }
-        case .failure(let error):
-            return RequirementResult(requirement: requirement, status: .error, reason: error.description, plugin: plugin)
+            return (Scoring.result(of: finding, for: requirement, plugin: binding.name), answer)
+        case .failure(let failure):
+            return (Scoring.couldNotCheck(requirement, reason: failure.description, plugin: binding.name), answer)
         }
     }
 
-    static func partnerTypeName(_ type: PartnerProfile.PartnerType) -> String {
-        switch type {
-        case .directBill: "direct-bill"
-        case .distributor: "distributor"
-        case .indirectReseller: "indirect reseller"
+    /// Why a check cannot run for lack of data: the files of the required
+    /// facets the snapshot does not have, and files found instead that
+    /// secscore does not read (often the data is there under another name).
+    static func missingFacetsReason(_ required: [Secscore_Tenant_V1_Facet], snapshot: TenantSnapshot) -> String? {
+        let missing = required.filter { !snapshot.presentFacets.contains($0) }
+        guard !missing.isEmpty else { return nil }
+        let files = missing.map { TenantSnapshot.fileNames[$0] ?? "\($0)" }
+        var reason = "\(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot"
+        if !snapshot.unreadFiles.isEmpty {
+            let shown = snapshot.unreadFiles.prefix(5).joined(separator: ", ")
+            reason += "; found instead, and not read: \(shown)\(snapshot.unreadFiles.count > 5 ? " and \(snapshot.unreadFiles.count - 5) more" : "") (secscore reads only the JSON file names the README lists, spelled exactly)"
         }
+        return reason
     }
 }

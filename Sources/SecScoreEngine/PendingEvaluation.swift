@@ -12,16 +12,14 @@ public struct PendingEvaluation: Sendable {
     let partnerType: PartnerProfile.PartnerType
     let answers: [(RequirementResult, CheckAnswer?)]
 
-    /// The report, with every answer whose process broke the protocol or
-    /// did not end cleanly turned into could not check, earning nothing.
+    /// The report, with every answer whose runner failed after giving it
+    /// turned into could not check, earning nothing.
     public func report() -> EvaluationReport {
         let checked = answers.map { result, answer -> RequirementResult in
             guard result.status != .error, let failure = answer?.laterFailure() else { return result }
-            return RequirementResult(
-                requirement: result.requirement, status: .error,
-                reason: "its answer is discarded: \(failure)", plugin: result.plugin)
+            return Scoring.couldNotCheck(result.requirement, reason: "its answer is discarded: \(failure)", plugin: result.plugin)
         }
-        let isFuture: (RequirementResult) -> Bool = { $0.requirement.isPreview || $0.requirement.effectiveDate > asOf }
+        let isFuture = { (r: RequirementResult) in Scoring.isFuture(r.requirement, asOf: asOf) }
         return EvaluationReport(
             edition: edition, asOf: asOf, partner: partner, partnerType: partnerType,
             requirements: checked.filter { !isFuture($0) }, futureRequirements: checked.filter(isFuture))

@@ -116,50 +116,6 @@ public struct TenantSnapshot: Sendable {
         .groupEligibilities: "groupEligibilitySchedules.json",
     ]
 
-    /// Only the facets in `wanted`, for a plugin that declared them.
-    public func facets(
-        only wanted: some Sequence<Secscore_Tenant_V1_Facet>, scope: Secscore_Plugin_V1_PrincipalScope
-    ) -> Secscore_Tenant_V1_Facets {
-        var out = facets(only: wanted)
-        guard scope == .roleHolders else { return out }
-        // The principals of every assignment and eligibility, the eligible
-        // members of groups that hold a role (PIM for Groups), and the members
-        // of those groups at any depth. Nested-group links are kept whole: a
-        // check needs them to tell who a group in a policy reaches.
-        var holders = Set<String>()
-        for a in facets.roleAssignments.items { holders.insert(a.principalID) }
-        for a in facets.roleEligibilities.items { holders.insert(a.principalID) }
-        for e in facets.groupEligibilities.items where holders.contains(e.groupID) { holders.insert(e.principalID) }
-        let byID = Dictionary(facets.groups.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var pending = Array(holders.filter { byID[$0] != nil })
-        var expanded = Set<String>()
-        while let id = pending.popLast() {
-            guard expanded.insert(id).inserted, let g = byID[id] else { continue }
-            holders.formUnion(g.memberIds)
-            for nested in g.memberGroupIds + g.memberIds.filter({ byID[$0] != nil }) {
-                holders.insert(nested)
-                pending.append(nested)
-            }
-            for e in facets.groupEligibilities.items where e.groupID == id {
-                holders.insert(e.principalID)
-                if byID[e.principalID] != nil { pending.append(e.principalID) }
-            }
-        }
-        if !out.users.items.isEmpty { out.users.items.removeAll { !holders.contains($0.id) } }
-        if !out.registrationDetails.items.isEmpty { out.registrationDetails.items.removeAll { !holders.contains($0.id) } }
-        if !out.groups.items.isEmpty {
-            out.groups.items = out.groups.items.map { g in
-                var g = g
-                g.memberIds.removeAll { !holders.contains($0) && byID[$0] == nil }
-                return g
-            }
-        }
-        if !out.groupEligibilities.items.isEmpty {
-            out.groupEligibilities.items.removeAll { !holders.contains($0.principalID) }
-        }
-        return out
-    }
-
     /// The facets of `wanted` that the snapshot has, every principal included.
     public func facets(only wanted: some Sequence<Secscore_Tenant_V1_Facet>) -> Secscore_Tenant_V1_Facets {
         var out = Secscore_Tenant_V1_Facets()

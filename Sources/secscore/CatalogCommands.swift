@@ -7,29 +7,32 @@ struct CatalogOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Use this requirement catalog instead of the built-in one.", valueName: "FILE"))
     var catalog: String?
 
-    @Option(help: ArgumentHelp("The edition (default: the one in force today).", valueName: "ID"))
+    @Option(help: ArgumentHelp("Use this catalog edition (e.g. 2025-10 or 2024) instead of the one in force (today, or on --as-of).", valueName: "ID"))
     var edition: String?
 
+    /// The catalog file, or the built-in catalog.
+    /// - Throws: `CommandFailure` with the file, JSON path and expectation.
+    func loadCatalog() throws(CommandFailure) -> Catalog { try Self.loadCatalog(at: catalog) }
+
+    /// The catalog file at `path`, or the built-in catalog when nil.
+    static func loadCatalog(at path: String?) throws(CommandFailure) -> Catalog {
+        do {
+            return try path.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+
+    /// The catalog and the edition asked for, or the one in force today.
     func load() throws -> (Catalog, Edition) {
-        let c = try loadCatalogFile(catalog)
+        let c = try loadCatalog()
         if let edition {
             guard let e = c.edition(named: edition) else {
                 throw ValidationError("unknown edition \"\(edition)\"; the catalog has \(c.editions.map(\.id).joined(separator: ", "))")
             }
             return (c, e)
         }
-        return (c, c.edition(inForceOn: EvaluateCommand.today()))
-    }
-}
-
-/// The catalog at `path`, or the built-in one; a bad catalog file is
-/// reported and exits 2.
-func loadCatalogFile(_ path: String?) throws -> Catalog {
-    do {
-        return try path.map { path throws(SnapshotError) in try CatalogLoader.load(path: path) } ?? CatalogLoader.builtIn()
-    } catch {
-        printError("\(error)")
-        throw ExitCode(2)
+        return (c, c.edition(inForceOn: CivilDate(unixMillis: nowMillis())))
     }
 }
 

@@ -60,7 +60,7 @@ struct PluginsCommand: ParsableCommand {
         if !conflicts.isEmpty || failed { throw ExitCode(2) }
     }
 
-    func loadCatalog() throws -> Catalog { try loadCatalogFile(catalog) }
+    func loadCatalog() throws -> Catalog { try CatalogOptions.loadCatalog(at: catalog) }
 }
 
 /// Which declared checks a catalog knows. A check whose requirement no

@@ -19,6 +19,22 @@ struct CLITests {
         #expect(try await secscore(["evaluate", "--partner-type", "reseller"]).status == 2)
     }
 
+    /// Input and I/O failures are not usage errors: exit 2 with the reason
+    /// and no usage text; the option that fixes one is named by the CLI,
+    /// never by the library.
+    @Test func inputFailuresExitTwoWithoutUsage() async throws {
+        let dir = ScratchDirectory()
+        let lock = try await secscore(["evaluate", "--lock", dir.path + "/no-such.lock"])
+        #expect(lock.status == 2)
+        #expect(lock.stderr.hasPrefix("error: cannot read \(dir.path)/no-such.lock: No such file or directory"))
+        #expect(!lock.stderr.contains("USAGE") && !lock.stderr.contains("Usage"))
+        dir.write("partner.json", #"{"commerceExperience": "newCommerce"}"#)
+        let untyped = try await secscore(["evaluate", dir.path, "--as-of", "2025-11-15"])
+        #expect(untyped.status == 2)
+        #expect(untyped.stderr.contains("the partner type is unknown: set \"partnerType\" in partner.json (directBill, distributor or indirectReseller) or pass --partner-type"))
+        #expect(!untyped.stderr.contains("USAGE") && untyped.stdout.isEmpty)
+    }
+
     @Test func badSnapshotExitsTwoNamingFileAndPath() async throws {
         let dir = ScratchDirectory()
         dir.write("partner.json", #"{"partnerType": "directBill", "onboardedDate": "2020-02-30"}"#)

@@ -1,5 +1,6 @@
 import Foundation
 import SecScoreCheckers
+import SecScoreEngine
 import SecScoreSynth
 import SecScoreTestSupport
 import SecScoreWire
@@ -16,8 +17,8 @@ struct PrincipalScopeTests {
 
     func compare(_ snapshot: TenantSnapshot) {
         let wanted = AdminMFAChecker.requiredFacets + AdminMFAChecker.optionalFacets
-        let all = snapshot.facets(only: wanted, scope: .all)
-        let scoped = snapshot.facets(only: wanted, scope: .roleHolders)
+        let all = FacetProjection.facets(of: snapshot, only: wanted, scope: .all)
+        let scoped = FacetProjection.facets(of: snapshot, only: wanted, scope: .roleHolders)
         var context = Secscore_Plugin_V1_EvaluationContext()
         context.asOf = "2025-11-15"
         context.partnerType = .directBill
@@ -48,13 +49,13 @@ struct PrincipalScopeTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let snapshot = try SnapshotLoader.load(directory: path)
         compare(snapshot)
-        let scoped = snapshot.facets(only: [.users, .registrationDetails], scope: .roleHolders)
+        let scoped = FacetProjection.facets(of: snapshot, only: [.users, .registrationDetails], scope: .roleHolders)
         #expect(scoped.users.items.count < 100, "3,000 users, of which a dozen admins")
         #expect(scoped.registrationDetails.items.count < 100)
     }
 
     @Test func theDefaultScopeSendsEveryone() throws {
         let snapshot = try SnapshotLoader.load(directory: fixture("Examples/snapshots/fabrikam-distributor"))
-        #expect(snapshot.facets(only: [.users], scope: .all) == snapshot.facets(only: [.users]))
+        #expect(FacetProjection.facets(of: snapshot, only: [.users], scope: .all) == snapshot.facets(only: [.users]))
     }
 }

@@ -1,4 +1,3 @@
-import PluginHost
 import SecScoreEngine
 import SecScoreModel
 import SecScoreWire
@@ -15,7 +14,7 @@ struct FakeRunner: CheckRunner {
         var d = Secscore_Plugin_V1_CheckDescriptor()
         d.requirementID = requirementID
         d.requiredFacets = required
-        return CheckBinding(pluginName: "fake", descriptor: d) { request, _ in
+        return CheckBinding(name: "fake", descriptor: d) { request, _ in
             var f = Secscore_Plugin_V1_Finding()
             f.requirementID = request.requirementID
             f.status = status

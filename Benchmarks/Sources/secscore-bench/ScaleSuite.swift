@@ -1,6 +1,7 @@
 import Glibc
 import PluginHost
 import SecScoreCheckers
+import PluginCheckRunner
 import SecScoreEngine
 import SecScoreModel
 import SecScoreWire
@@ -51,7 +52,7 @@ struct InProcessRunner: CheckRunner {
         descriptor.requiredFacets = c.required
         descriptor.optionalFacets = c.optional
         descriptor.principalScope = c.scope
-        return CheckBinding(pluginName: "in-process", descriptor: descriptor) { request, _ in
+        return CheckBinding(name: "in-process", descriptor: descriptor) { request, _ in
             CheckAnswer(.success(c.run(CheckInput(request))))
         }
     }
@@ -141,7 +142,7 @@ func scaleSuite(_ o: Options) async throws -> [(String, String)] {
         var isolated: [Double] = [], inProcess: [Double] = []
         for _ in 0..<o.scaleRuns {
             var t = nowMicros()
-            _ = try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: plugins)
+            _ = try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: PluginCheckRunner(plugins))
             isolated.append((nowMicros() - t) / 1000)
             t = nowMicros()
             _ = try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: InProcessRunner())

@@ -1,0 +1,56 @@
+public import SecScoreWire
+public import TenantSnapshot
+
+/// What a check is sent: only the facets it declared and, for a check whose
+/// principal scope is role holders, only the principals that hold a role.
+/// Least privilege is the engine's decision, not the snapshot's: a check
+/// sees no more of the tenant than it declared it needs.
+public enum FacetProjection {
+    /// The facets of `wanted` that `snapshot` has, narrowed to `scope`.
+    ///
+    /// For `.roleHolders`: the principals of every role assignment and
+    /// eligibility schedule, the eligible members of groups that hold a role
+    /// (PIM for Groups), and the members of those groups at any depth.
+    /// Nested-group links are kept whole: a check needs them to tell who a
+    /// group named in a Conditional Access policy reaches.
+    public static func facets(
+        of snapshot: TenantSnapshot, only wanted: some Sequence<Secscore_Tenant_V1_Facet>,
+        scope: Secscore_Plugin_V1_PrincipalScope
+    ) -> Secscore_Tenant_V1_Facets {
+        var out = snapshot.facets(only: wanted)
+        guard scope == .roleHolders else { return out }
+        let facets = snapshot.facets
+        var holders = Set<String>()
+        for a in facets.roleAssignments.items { holders.insert(a.principalID) }
+        for a in facets.roleEligibilities.items { holders.insert(a.principalID) }
+        for e in facets.groupEligibilities.items where holders.contains(e.groupID) { holders.insert(e.principalID) }
+        let byID = Dictionary(facets.groups.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var pending = Array(holders.filter { byID[$0] != nil })
+        var expanded = Set<String>()
+        while let id = pending.popLast() {
+            guard expanded.insert(id).inserted, let g = byID[id] else { continue }
+            holders.formUnion(g.memberIds)
+            for nested in g.memberGroupIds + g.memberIds.filter({ byID[$0] != nil }) {
+                holders.insert(nested)
+                pending.append(nested)
+            }
+            for e in facets.groupEligibilities.items where e.groupID == id {
+                holders.insert(e.principalID)
+                if byID[e.principalID] != nil { pending.append(e.principalID) }
+            }
+        }
+        if !out.users.items.isEmpty { out.users.items.removeAll { !holders.contains($0.id) } }
+        if !out.registrationDetails.items.isEmpty { out.registrationDetails.items.removeAll { !holders.contains($0.id) } }
+        if !out.groups.items.isEmpty {
+            out.groups.items = out.groups.items.map { g in
+                var g = g
+                g.memberIds.removeAll { !holders.contains($0) && byID[$0] == nil }
+                return g
+            }
+        }
+        if !out.groupEligibilities.items.isEmpty {
+            out.groupEligibilities.items.removeAll { !holders.contains($0.principalID) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+public import SecScoreModel
+
+/// The formats a report is written in.
+public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
+    /// The terminal dashboard (plain text when not on a terminal).
+    case table
+    /// The report schema of docs/report-schema.json.
+    case json
+    case markdown
+    /// One self-contained page with a strict Content-Security-Policy.
+    case html
+    /// JUnit XML, one test case per requirement, for CI dashboards.
+    case junit
+
+    /// The format a file name's extension names (.json, .html/.htm,
+    /// .md/.markdown, .xml, .txt), or nil.
+    public static func forFileName(_ path: String) -> ReportFormat? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "json": return .json
+        case "html", "htm": return .html
+        case "md", "markdown": return .markdown
+        case "xml": return .junit
+        case "txt": return .table
+        default: return nil
+        }
+    }
+
+    /// The extension of a file in this format (fleet reports are named
+    /// `<partner>.<extension>`).
+    public var fileExtension: String {
+        switch self {
+        case .table: "txt"
+        case .json: "json"
+        case .markdown: "md"
+        case .html: "html"
+        case .junit: "xml"
+        }
+    }
+}
+
+/// Renders reports in any format with one set of display choices.
+public struct ReportRenderer: Sendable {
+    /// Show only customers whose name or tenant id contains this text in
+    /// customer insights (nil: all).
+    public var customerFilter: String?
+    /// Columns of the terminal dashboard.
+    public var width: Int
+    /// ANSI colour in the terminal dashboard.
+    public var color: Bool
+
+    public init(customerFilter: String? = nil, width: Int = 100, color: Bool = false) {
+        self.customerFilter = customerFilter
+        self.width = width
+        self.color = color
+    }
+
+    /// `report` in `format`, as UTF-8 text.
+    public func render(_ report: EvaluationReport, as format: ReportFormat) -> String {
+        let report = customerFilter.map { report.filteringCustomers($0) } ?? report
+        return switch format {
+        case .table: TerminalDashboard(width: width, color: color).render(report)
+        case .json: JSONReport.render(report)
+        case .markdown: MarkdownReport.render(report)
+        case .html: HTMLReport.render(report)
+        case .junit: JUnitReport.render(report)
+        }
+    }
+}

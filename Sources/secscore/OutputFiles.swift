@@ -1,0 +1,62 @@
+import Glibc
+
+/// Fails early, before any plugin runs, when `path` could not be written:
+/// its folder is missing or not writable, or it exists and is not writable.
+/// - Throws: `CommandFailure` naming the path and the system's reason.
+func checkWritable(_ path: String) throws(CommandFailure) {
+    let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+    var st = stat()
+    if stat(path, &st) == 0 {
+        if st.st_mode & S_IFMT == S_IFDIR { throw CommandFailure("error: cannot write \(path): it is a directory") }
+        if access(path, W_OK) != 0 { throw CommandFailure("error: cannot write \(path): \(String(cString: strerror(errno)))") }
+        return
+    }
+    if access(folder.isEmpty ? "/" : folder, W_OK) != 0 {
+        throw CommandFailure("error: cannot write \(path): \(folder.isEmpty ? "/" : folder): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Writes `text` to `path` whole or not at all: into a temporary file beside
+/// it, then renamed over it, so a failure never leaves a half report or
+/// destroys the previous one. Special files (a pipe, /dev/stdout) are
+/// written directly.
+/// - Throws: `CommandFailure` naming the path and the system's reason.
+func writeFile(_ path: String, _ text: String) throws(CommandFailure) {
+    var st = stat()
+    let special = stat(path, &st) == 0 && st.st_mode & S_IFMT != S_IFREG
+    let target = special ? path : path + ".tmp-\(getpid())"
+    guard let file = fopen(target, "wb") else {
+        throw CommandFailure("error: cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    var text = text
+    var ok = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
+    ok = fflush(file) == 0 && ok
+    let err = errno
+    fclose(file)
+    guard ok else {
+        if !special { unlink(target) }
+        throw CommandFailure("error: cannot write \(path): \(String(cString: strerror(err)))")
+    }
+    if !special, rename(target, path) != 0 {
+        let err = errno
+        unlink(target)
+        throw CommandFailure("error: cannot write \(path): \(String(cString: strerror(err)))")
+    }
+}
+
+/// Reads a whole file as UTF-8.
+/// - Throws: `CommandFailure` naming the file and the system's reason.
+func readFile(_ path: String) throws(CommandFailure) -> String {
+    guard let file = fopen(path, "r") else {
+        throw CommandFailure("error: cannot read \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, file)
+        if n == 0 { break }
+        bytes += buffer[..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
