@@ -36,6 +36,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        // History in SQLite (issue 13): versioned migrations, WAL, one
+        // transaction per evaluation.
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        // A range, not a pin: swift-certificates (under the HTTP client) takes
+        // 3.12.3..<6.0.0, so either mirrored release resolves with it.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: The wire contract
@@ -92,6 +98,17 @@ let package = Package(
         /// The Swift checkers' rules, shared by their plugins and in-process runs.
         .target(name: "SecScoreCheckers", dependencies: ["SecScoreWire"]),
 
+        /// Every evaluation recorded in SQLite, read back as trends and changes.
+        .target(
+            name: "SecScoreHistory",
+            dependencies: [
+                "SecScoreModel", "TenantSnapshot", "SecScoreWire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+
         /// Renders an evaluation: terminal dashboard, JSON, Markdown, HTML, JUnit.
         .target(name: "SecScoreReports", dependencies: ["SecScoreModel", "TenantSnapshot", "SecScoreWire"]),
 
@@ -118,7 +135,7 @@ let package = Package(
             name: "secscore",
             dependencies: [
                 "PluginHost", "PluginCheckRunner", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
-                "SecScoreReports", "TenantSnapshot", "SecScoreSynth",
+                "SecScoreReports", "TenantSnapshot", "SecScoreSynth", "SecScoreHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -184,6 +201,11 @@ let package = Package(
                 "SecScoreCheckers", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "SecScoreSynth",
                 "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
             ]
+        ),
+        .testTarget(
+            name: "SecScoreHistoryTests",
+            dependencies: ["SecScoreHistory", "SecScoreModel", "TenantSnapshot", "SecScoreWire", "SecScoreTestSupport", "secscore",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SecScoreModelTests", dependencies: ["SecScoreModel", "TenantSnapshot", "SecScoreWire"]),
         .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire", "SecScoreSynth", "SecScoreTestSupport"]),

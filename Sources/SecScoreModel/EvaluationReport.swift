@@ -53,6 +53,15 @@ public struct Eligibility: Sendable, Hashable {
     public var nextValidation: String?
 }
 
+extension Eligibility {
+    /// One word for tables and history: "eligible", "not eligible",
+    /// "undecided" (no Mandatory requirement in force) or "n/a" (the edition
+    /// has no Mandatory type).
+    public var label: String {
+        !applies ? "n/a" : !decided ? "undecided" : eligible ? "eligible" : "not eligible"
+    }
+}
+
 /// The result of evaluating one partner snapshot.
 public struct EvaluationReport: Sendable {
     public static let schemaVersion = 1

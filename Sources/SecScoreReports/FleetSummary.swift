@@ -31,7 +31,7 @@ public enum FleetSummary {
             self.earnedPoints = report.earnedPoints
             self.maxPoints = report.maxPoints
             self.partnerType = report.partnerType.rawValue
-            self.authorization = !report.eligibility.applies ? "n/a" : !report.eligibility.decided ? "undecided" : report.eligibility.eligible ? "eligible" : "not eligible"
+            self.authorization = report.eligibility.label
             self.notCompleted = report.requirements.filter { $0.status == .notCompleted }.map(\.requirement.id)
             self.errors = report.requirements.filter { $0.status == .error }.map(\.requirement.id)
         }
@@ -43,9 +43,10 @@ public enum FleetSummary {
         }
     }
 
-    /// The table for a terminal.
-    public static func render(_ rows: [Row]) -> String {
-        let sorted = rows.sorted { a, b in
+    /// Rows worst first: partners that could not be evaluated (or scored),
+    /// then the lowest scores; ties by name.
+    public static func worstFirst(_ rows: [Row]) -> [Row] {
+        rows.sorted { a, b in
             switch (a.score, b.score) {
             case (nil, nil): return a.name < b.name
             case (nil, _): return true
@@ -53,6 +54,11 @@ public enum FleetSummary {
             case (let x?, let y?): return x != y ? x < y : a.name < b.name
             }
         }
+    }
+
+    /// The table for a terminal.
+    public static func render(_ rows: [Row]) -> String {
+        let sorted = worstFirst(rows)
         let nameWidth = max(7, min(40, rows.map(\.name.count).max() ?? 7))
         var out = "PARTNER".padded(nameWidth) + "  SCORE    POINTS  TYPE               CSP AUTH      NOT COMPLETED / COULD NOT CHECK\n"
         for row in sorted {

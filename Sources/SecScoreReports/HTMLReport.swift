@@ -7,7 +7,9 @@ import TenantSnapshot
 /// per-admin and per-customer detail that expands. No scripts, no network
 /// fetches; every piece of plugin text is escaped.
 public enum HTMLReport {
-    public static func render(_ report: EvaluationReport) -> String {
+    /// - Parameter history: adds "Changed since the last run" and the score
+    ///   trend as inline SVG (`--history`).
+    public static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
         let name = report.partner.displayName.isEmpty ? "(unnamed partner)" : report.partner.displayName
         var h = """
             <!DOCTYPE html>
@@ -29,7 +31,7 @@ public enum HTMLReport {
             \(authorization(report))
             <h2>Security requirements</h2>
             \(table(report.requirements, future: false))
-            <h2>Future requirements</h2>
+            \(history?.html() ?? "")<h2>Future requirements</h2>
 
             """
         h += report.futureRequirements.isEmpty
@@ -50,7 +52,7 @@ public enum HTMLReport {
         table.req th{text-align:left;font-size:12px;color:#605e5c;padding:8px;border-bottom:1px solid #e1dfdd}
         table.req td{vertical-align:top;padding:10px 8px;border-bottom:1px solid #edebe9;font-size:14px}
         .status{white-space:nowrap;font-weight:600}.completed{color:#107c10}.notCompleted{color:#a4262c}.error{color:#8a6100}.notApplicable{color:#605e5c}
-        ul.ins{margin:0;padding-left:18px}details{margin-top:6px}summary{cursor:pointer;color:#0f6cbd}
+        ul.ins{margin:0;padding-left:18px}ul.changes{padding-left:18px}svg.trend{background:#fff;border:1px solid #e1dfdd;border-radius:4px}details{margin-top:6px}summary{cursor:pointer;color:#0f6cbd}
         table.items{border-collapse:collapse;margin-top:6px;font-size:13px}table.items td,table.items th{border:1px solid #edebe9;padding:4px 6px;text-align:left}
         a{color:#0f6cbd}footer{margin-top:32px;color:#605e5c;font-size:12px}
         """

@@ -5,12 +5,14 @@ import TenantSnapshot
 /// The machine-readable report, `--format json`. Its shape is versioned by
 /// `schemaVersion` and described in docs/report-schema.json.
 public enum JSONReport {
-    public static func render(_ report: EvaluationReport) -> String {
-        document(report).rendered()
+    /// - Parameter history: what changed since the last recorded run and
+    ///   the trend (`--history`), as a "history" member; nil leaves it out.
+    public static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
+        document(report, history: history).rendered()
     }
 
-    static func document(_ report: EvaluationReport) -> JSONOut {
-        .object([
+    static func document(_ report: EvaluationReport, history: ReportHistory? = nil) -> JSONOut {
+        var members: [(String, JSONOut)] = [
             ("schemaVersion", .int(EvaluationReport.schemaVersion)),
             ("score", report.score.map { .double(($0 * 100).rounded() / 100) } ?? .null),
             ("earnedPoints", .int(report.earnedPoints)),
@@ -29,7 +31,9 @@ public enum JSONReport {
             ])),
             ("requirements", .array(report.requirements.map(requirement))),
             ("futureRequirements", .array(report.futureRequirements.map(requirement))),
-        ])
+        ]
+        if let history { members.append(("history", history.json())) }
+        return .object(members)
     }
 
     static func requirement(_ r: RequirementResult) -> JSONOut {

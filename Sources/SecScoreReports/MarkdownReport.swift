@@ -3,7 +3,8 @@ import TenantSnapshot
 
 /// GitHub-flavoured Markdown that fits a CI job summary.
 public enum MarkdownReport {
-    public static func render(_ report: EvaluationReport) -> String {
+    /// - Parameter history: adds "Changed since the last run" (`--history`).
+    public static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
         var out: [String] = []
         let name = report.partner.displayName.isEmpty ? "(unnamed partner)" : report.partner.displayName
         out.append("# Security requirements: \(text(name))")
@@ -43,6 +44,7 @@ public enum MarkdownReport {
             }
             out.append("")
         }
+        if let history { out.append(history.markdown()) }
         return out.joined(separator: "\n")
     }
 

@@ -48,21 +48,24 @@ public struct ReportRenderer: Sendable {
     public var width: Int
     /// ANSI colour in the terminal dashboard.
     public var color: Bool
+    /// The partner's recorded history, shown in every format but JUnit.
+    public var history: ReportHistory?
 
-    public init(customerFilter: String? = nil, width: Int = 100, color: Bool = false) {
+    public init(customerFilter: String? = nil, width: Int = 100, color: Bool = false, history: ReportHistory? = nil) {
         self.customerFilter = customerFilter
         self.width = width
         self.color = color
+        self.history = history
     }
 
     /// `report` in `format`, as UTF-8 text.
     public func render(_ report: EvaluationReport, as format: ReportFormat) -> String {
         let report = customerFilter.map { report.filteringCustomers($0) } ?? report
         return switch format {
-        case .table: TerminalDashboard(width: width, color: color).render(report)
-        case .json: JSONReport.render(report)
-        case .markdown: MarkdownReport.render(report)
-        case .html: HTMLReport.render(report)
+        case .table: TerminalDashboard(width: width, color: color).render(report, history: history)
+        case .json: JSONReport.render(report, history: history)
+        case .markdown: MarkdownReport.render(report, history: history)
+        case .html: HTMLReport.render(report, history: history)
         case .junit: JUnitReport.render(report)
         }
     }

@@ -14,7 +14,8 @@ public struct TerminalDashboard: Sendable {
         self.color = color
     }
 
-    public func render(_ report: EvaluationReport) -> String {
+    /// - Parameter history: adds "Changed since the last run" (`--history`).
+    public func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
         var out: [String] = []
         let partnerName = report.partner.displayName.isEmpty ? "(unnamed partner)" : report.partner.displayName
         out.append(bold("Security requirements — \(SafeLine.clean(partnerName))"))
@@ -42,6 +43,16 @@ public struct TerminalDashboard: Sendable {
             for r in report.futureRequirements {
                 out += row(r, edition: report.edition, future: true)
                 out.append(rule())
+            }
+        }
+        if let history {
+            out.append("")
+            let lines = history.terminalLines()
+            out.append(bold(lines[0]))
+            for line in lines.dropFirst() {
+                // "  - change": the dash hangs, continuation lines align with the text.
+                let item = line.hasPrefix("  ")
+                out += wrap(SafeText.sanitize(item ? String(line.dropFirst(2)) : line), indent: item ? 2 : 0, hanging: item ? 2 : 0)
             }
         }
         return out.joined(separator: "\n") + "\n"

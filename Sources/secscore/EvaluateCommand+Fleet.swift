@@ -1,7 +1,9 @@
 import ArgumentParser
+import Synchronization
 import Glibc
 import PluginCheckRunner
 import PluginHost
+import SecScoreHistory
 import SecScoreEngine
 import SecScoreModel
 import SecScoreReports
@@ -12,11 +14,13 @@ struct FleetRow: Sendable {
     var row: FleetSummary.Row
     var verdict: RunVerdict
     var writeError: String?
+    /// What changed since the partner's last recorded run (`--history`).
+    var history: ReportHistory?
 }
 
 extension EvaluateCommand {
     /// `--fleet`: every subfolder is a partner; one plugin set serves them all.
-    func runFleet(_ directory: String) async throws {
+    func runFleet(_ directory: String, recorder: HistoryRecorder?) async throws {
         let catalog = try catalogOptions.loadCatalog()
         let folders: [(name: String, path: String)]
         do {
@@ -30,8 +34,17 @@ extension EvaluateCommand {
         let showProgress = isatty(2) != 0
         if let reportDir { mkdir(reportDir, 0o755) }
         let formats = format.isEmpty ? [ReportFormat.json] : format
+        // Each snapshot's digest, taken when it is loaded, for the history.
+        let digests = Mutex<[String: String]>([:])
         let partners = folders.map { folder in
-            FleetPartner(name: folder.name) { try SnapshotLoader.load(directory: folder.path) }
+            FleetPartner(name: folder.name) {
+                let snapshot = try SnapshotLoader.load(directory: folder.path)
+                if recorder != nil {
+                    let digest = SnapshotDigest.of(snapshot)
+                    digests.withLock { $0[folder.name] = digest }
+                }
+                return snapshot
+            }
         }
         let renderer = renderer(terminal: false)
         let rows = await FleetEvaluator.evaluate(
@@ -41,15 +54,20 @@ extension EvaluateCommand {
                 case .success(let report):
                     let row = FleetSummary.Row(name: entry.name, report: report)
                     let verdict = Scoring.verdict(report, failOn: failOn)
-                    for format in formats {
-                        guard let reportDir else { break }
-                        do throws(CommandFailure) {
-                            try writeFile("\(reportDir)/\(entry.name).\(format.fileExtension)", renderer.render(report, as: format))
-                        } catch {
-                            return FleetRow(row: row, verdict: verdict, writeError: error.description)
+                    var renderer = renderer
+                    do throws(CommandFailure) {
+                        if let recorder {
+                            let digest = digests.withLock { $0.removeValue(forKey: entry.name) } ?? ""
+                            renderer.history = try await recorder.record(report, folder: entry.name, digest: digest)
                         }
+                        for format in formats {
+                            guard let reportDir else { break }
+                            try writeFile("\(reportDir)/\(entry.name).\(format.fileExtension)", renderer.render(report, as: format))
+                        }
+                    } catch {
+                        return FleetRow(row: row, verdict: verdict, writeError: error.description, history: renderer.history)
                     }
-                    return FleetRow(row: row, verdict: verdict)
+                    return FleetRow(row: row, verdict: verdict, history: renderer.history)
                 case .failure(let error):
                     let text = error.evaluationError.map(Self.withHint) ?? error.description
                     return FleetRow(row: FleetSummary.Row(name: entry.name, failure: text), verdict: .couldNotCheck)
@@ -70,6 +88,14 @@ extension EvaluateCommand {
         for row in rows { if let e = row.writeError { printError(e) } }
         print(FleetSummary.render(rows.map(\.row)), terminator: "")
         if let summary { try writeFile(summary, FleetSummary.renderJSON(rows.map(\.row), restarts: restarts)) }
+        if let reportDir {
+            let entries = rows.map { r in
+                FleetOverview.Entry(row: r.row, history: r.history,
+                                    reports: r.row.failure != nil ? [] : formats.map { "\(r.row.name).\($0.fileExtension)" })
+            }
+            try writeFile("\(reportDir)/index.html", FleetOverview.html(entries))
+            try writeFile("\(reportDir)/index.md", FleetOverview.markdown(entries))
+        }
         // Reports that could not be written: nothing to show for the run.
         if rows.contains(where: { $0.writeError != nil }) { throw ExitCode(2) }
         let verdict = RunVerdict.worst(rows.map(\.verdict))

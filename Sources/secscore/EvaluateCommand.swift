@@ -3,6 +3,7 @@ import Glibc
 import PluginCheckRunner
 import PluginHost
 import SecScoreEngine
+import SecScoreHistory
 import SecScoreModel
 import SecScoreReports
 import TenantSnapshot
@@ -62,6 +63,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Restart a plugin whose process died at most N times in a row without an answer (0: never).", valueName: "N"))
     var maxRestarts = 5
 
+    @Option(help: ArgumentHelp("Record every evaluation in this SQLite database (created if missing); reports then say what changed since the partner's last run.", valueName: "FILE"))
+    var history: String?
+
     @Flag(help: "No colour, even on a terminal.")
     var noColor = false
 
@@ -96,7 +100,8 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try checkDestinations()
-        if let fleet { return try await runFleet(fleet) }
+        let recorder = try history.map { path throws(CommandFailure) in try HistoryRecorder(path: path) }
+        if let fleet { return try await runFleet(fleet, recorder: recorder) }
         let directory = try snapshot ?? BundledExample.path()
         let catalog = try catalogOptions.loadCatalog()
         let loaded = try loadSnapshot(directory)
@@ -110,7 +115,8 @@ struct EvaluateCommand: AsyncParsableCommand {
             throw CommandFailure("error: \(Self.withHint(error))")
         }
         await set.shutdown()
-        try writeReports(report)
+        let recorded = try await recorder?.record(report, folder: folderName(directory), digest: SnapshotDigest.of(loaded))
+        try writeReports(report, history: recorded)
         let verdict = Scoring.verdict(report, failOn: failOn)
         if verdict != .passed { throw verdict.exitCode }
     }
@@ -178,10 +184,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         return set
     }
 
-    func renderer(terminal: Bool) -> ReportRenderer {
+    func renderer(terminal: Bool, history: ReportHistory? = nil) -> ReportRenderer {
         ReportRenderer(
             customerFilter: customer, width: terminal ? terminalWidth() : 100,
-            color: terminal && !noColor && getenv("NO_COLOR") == nil)
+            color: terminal && !noColor && getenv("NO_COLOR") == nil, history: history)
     }
 
     /// The as-of day and the instant windows end at.
@@ -193,11 +199,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         return (CivilDate(unixMillis: now), now)
     }
 
-    func writeReports(_ report: EvaluationReport) throws(CommandFailure) {
+    func writeReports(_ report: EvaluationReport, history: ReportHistory?) throws(CommandFailure) {
         let formats = !format.isEmpty ? format : [output.first.flatMap(ReportFormat.forFileName) ?? .table]
         for (index, format) in formats.enumerated() {
             let destination = index < output.count ? output[index] : "-"
-            let text = renderer(terminal: destination == "-" && isatty(1) != 0).render(report, as: format)
+            let text = renderer(terminal: destination == "-" && isatty(1) != 0, history: history).render(report, as: format)
             if destination == "-" {
                 print(text, terminator: "")
             } else {

@@ -160,7 +160,14 @@ struct CLITests {
         #expect(lines[3].hasPrefix("contoso-direct-bill") && lines[3].contains("100.00"))
         #expect(out.stdout.contains("3 partners: 2 evaluated, 1 could not be evaluated; 1 eligible for CSP authorization"))
         let written = try FileManager.default.contentsOfDirectory(atPath: reports.path).sorted()
-        #expect(written == ["contoso-direct-bill.json", "northwind-indirect-reseller.json"])
+        #expect(written == ["contoso-direct-bill.json", "index.html", "index.md", "northwind-indirect-reseller.json"])
+        // The overview lists every partner worst first, with links to its reports.
+        let overview = try String(contentsOfFile: reports.path + "/index.md", encoding: .utf8)
+        let order = ["| broken |", "| northwind-indirect-reseller |", "| contoso-direct-bill |"].map { overview.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!)
+        #expect(overview.contains("[json](contoso-direct-bill.json)"))
+        let page = try String(contentsOfFile: reports.path + "/index.html", encoding: .utf8)
+        #expect(page.contains("<a href=\"northwind-indirect-reseller.json\">json</a>") && !page.contains("<script"))
         for name in written { try? FileManager.default.removeItem(atPath: reports.path + "/" + name) }
     }
 

@@ -14,6 +14,25 @@ struct ReportSchemaTests {
         #expect(problems.isEmpty, "\(name): \(problems.joined(separator: "; "))")
     }
 
+    /// A report with `--history` (its "history" member) validates too.
+    @Test func reportWithHistoryValidates() async throws {
+        let dir = ScratchDirectory()
+        let schema = try JSONParser.parse(Array(try readText(fixture("docs/report-schema.json")).utf8))
+        var last = ""
+        for asOf in ["2025-11-01", "2025-11-15"] {
+            let out = try await runAndCapture(
+                product("secscore"),
+                ["evaluate", fixture("Examples/snapshots/contoso-direct-bill"), "--as-of", asOf,
+                 "--history", dir.path + "/h.sqlite", "--format", "json"],
+                environment: ["PATH": "/usr/bin:/bin"])
+            #expect(out.status == 0, "\(out.stderr)")
+            last = out.stdout
+        }
+        #expect(last.contains("\"previousAsOf\": \"2025-11-01\""))
+        let problems = SchemaValidator(root: schema).validate(try JSONParser.parse(Array(last.utf8)), against: schema, at: "$")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+    }
+
     @Test func theValidatorCatchesViolations() throws {
         let schema = try JSONParser.parse(Array(try readText(fixture("docs/report-schema.json")).utf8))
         var text = try readText(fixture("Examples/expected/contoso-direct-bill.json"))
