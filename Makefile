@@ -22,7 +22,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Werror -I Sources/CSecScorePlugin/include $(i
 C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-plugin-customer-mfa=Plugins/CustomerMFA \
   example-plugin-c=Examples/CPlugin test-plugin-misbehaving=Tests/Fixtures/MisbehavingPlugin
 
-APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config
+APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config libsqlite3-dev
 
 .PHONY: install uninstall all deps build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
