@@ -177,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "SecScoreCheckersTests",
             dependencies: [
-                "SecScoreCheckers", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "SecScoreSynth",
+                "SecScoreCheckers", "SecScoreWire", "SecScoreModel", "PluginHost", "SecScoreTestSupport", "SecScoreSynth",
                 "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
             ]
         ),
