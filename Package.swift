@@ -140,23 +140,27 @@ let package = Package(
             ]
         ),
 
+        /// The shipped Swift plugins' entry point: serves SecScoreCheckers
+        /// through the SDK, which itself knows none of our rules.
+        .target(name: "SecScoreCheckerPlugin", dependencies: ["SecScorePluginKit", "SecScoreCheckers", "SecScoreWire"]),
+
         // MARK: The shipped Swift plugins (the C ones are built by the Makefile)
 
         .executableTarget(
             name: "secscore-plugin-admin-mfa",
-            dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
+            dependencies: ["SecScoreCheckerPlugin", "SecScoreCheckers"],
             path: "Plugins/AdminMFA",
             linkerSettings: swiftPluginLinkerSettings
         ),
         .executableTarget(
             name: "secscore-plugin-alert-response",
-            dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
+            dependencies: ["SecScoreCheckerPlugin", "SecScoreCheckers"],
             path: "Plugins/AlertResponse",
             linkerSettings: swiftPluginLinkerSettings
         ),
         .executableTarget(
             name: "secscore-plugin-spending-budget",
-            dependencies: ["SecScorePluginKit", "SecScoreCheckers"],
+            dependencies: ["SecScoreCheckerPlugin", "SecScoreCheckers"],
             path: "Plugins/SpendingBudget",
             linkerSettings: swiftPluginLinkerSettings
         ),
@@ -198,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "SecScoreCheckersTests",
             dependencies: [
-                "SecScoreCheckers", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "SecScoreSynth",
+                "SecScoreCheckers", "SecScoreWire", "SecScoreModel", "PluginHost", "SecScoreTestSupport", "SecScoreSynth",
                 "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
             ]
         ),

@@ -1,25 +1,5 @@
-// secscore-plugin-admin-mfa: MFA for every admin of the partner tenant
+// secscore-plugin-admin-mfa: serves AdminMFAChecker (Sources/SecScoreCheckers); its declaration is the manifest.
+import SecScoreCheckerPlugin
 import SecScoreCheckers
-import SecScorePluginKit
 
-@main
-struct AdminMFAPlugin: SecScorePlugin {
-    static let name = "admin-mfa"
-    static let version = "1.0.0"
-    static let checks = [
-        CheckDefinition(
-            requirementID: AdminMFAChecker.requirementID,
-            title: "MFA for every admin of the partner tenant",
-            description: "Every admin (active or PIM-eligible) is covered by security defaults, a Conditional Access policy or per-user MFA, and has registered MFA.",
-            requiredFacets: AdminMFAChecker.requiredFacets,
-            optionalFacets: AdminMFAChecker.optionalFacets,
-            principalScope: AdminMFAChecker.principalScope)
-    ]
-
-    func evaluate(_ request: CheckRequest) async throws -> Finding {
-        let input = CheckInput(
-            requirementID: request.requirementID, context: request.context,
-            facets: request.facets, parameters: request.parameters)
-        return Finding(AdminMFAChecker.evaluate(input))
-    }
-}
+await CheckerPlugin.main(name: "admin-mfa", version: "1.0.0", checkers: [AdminMFAChecker.self])

@@ -3,8 +3,10 @@ public import SecScoreWire
 /// `mfaEnforcedForAdmins`: every admin of the partner tenant is covered by
 /// an MFA requirement and has registered MFA. Rules and the choices behind
 /// them: docs/REQUIREMENTS.md.
-public enum AdminMFAChecker {
+public enum AdminMFAChecker: Checker {
     public static let requirementID = "mfaEnforcedForAdmins"
+    public static let title = "MFA for every admin of the partner tenant"
+    public static let description = "Every admin (active or PIM-eligible) is covered by security defaults, a Conditional Access policy or per-user MFA, and has registered MFA."
     public static let requiredFacets: [Secscore_Tenant_V1_Facet] = [.roleAssignments, .registrationDetails]
     /// Only role holders' users, registrations and group memberships: the
     /// rule judges admins alone, so it never needs anyone else's record.

@@ -3,8 +3,10 @@ public import SecScoreWire
 /// `securityAlertsPromptlyResolved`: the average time from an alert's
 /// detection to the partner's first change to it, over the alerts detected
 /// in the last 30 days, is 24 hours or less.
-public enum AlertResponseChecker {
+public enum AlertResponseChecker: Checker {
     public static let requirementID = "securityAlertsPromptlyResolved"
+    public static let title = "Average response to security alerts within 24 hours"
+    public static let description = "Average time from detection to the first partner change over the alerts of the last 30 days."
     public static let requiredFacets: [Secscore_Tenant_V1_Facet] = [.securityAlerts]
 
     struct Timed {

@@ -3,8 +3,10 @@ public import SecScoreWire
 /// `spendingBudgetSetForCustomerAzureSubscriptions`: every customer with
 /// Azure subscriptions has a spending budget; partners on the traditional
 /// commerce experience earn nothing.
-public enum SpendingBudgetChecker {
+public enum SpendingBudgetChecker: Checker {
     public static let requirementID = "spendingBudgetSetForCustomerAzureSubscriptions"
+    public static let title = "A spending budget on every customer's Azure subscriptions"
+    public static let description = "Every customer with Azure subscriptions has a budget; traditional commerce earns nothing."
     public static let requiredFacets: [Secscore_Tenant_V1_Facet] = [.spendingBudgets]
 
     public static func evaluate(_ input: CheckInput) -> Secscore_Plugin_V1_Finding {

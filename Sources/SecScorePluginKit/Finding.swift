@@ -2,6 +2,10 @@ public import SecScoreWire
 
 /// A check's verdict: a status, sentences for people, and evidence for
 /// machines. It carries no points; the host scores.
+///
+/// A finding is kept in protocol form, so it reaches the wire as it is: a
+/// finding made from a protocol message (`init(_:)`, e.g. from a shared
+/// checker library) is sent without being taken apart and rebuilt.
 public struct Finding: Sendable {
     public enum Status: Sendable, Hashable {
         case compliant
@@ -10,35 +14,66 @@ public struct Finding: Sendable {
         case couldNotCheck
     }
 
-    public var status: Status
+    /// The message without its evidence, whose status is always one of the
+    /// three above.
+    private var message: Secscore_Plugin_V1_Finding
+    /// Kept apart so that appending to `items` edits one array in place:
+    /// through the message's `evidence` accessor every append would copy it.
+    private var evidence: Secscore_Plugin_V1_Evidence
+
+    public var status: Status {
+        get {
+            switch message.status {
+            case .compliant: .compliant
+            case .notCompliant: .notCompliant
+            default: .couldNotCheck
+            }
+        }
+        set { message.status = Self.wireStatus(newValue) }
+    }
+
     /// Most important first.
-    public var insights: [String]
+    public var insights: [String] {
+        get { message.insights }
+        set { message.insights = newValue }
+        _modify { yield &message.insights }
+    }
+
     /// Counts and measures, e.g. ("adminsWithoutMfa", 2).
-    public var metrics: [(name: String, value: Double, unit: String)]
+    public var metrics: [(name: String, value: Double, unit: String)] {
+        get { evidence.metrics.map { ($0.name, $0.value, $0.unit) } }
+        set { evidence.metrics = newValue.map(Self.wireMetric) }
+    }
+
     /// Offending or notable objects.
-    public var items: [Secscore_Plugin_V1_EvidenceItem]
+    public var items: [Secscore_Plugin_V1_EvidenceItem] {
+        get { evidence.items }
+        set { evidence.items = newValue }
+        _modify { yield &evidence.items }
+    }
 
     public init(
         status: Status, insights: [String] = [],
         metrics: [(name: String, value: Double, unit: String)] = [],
         items: [Secscore_Plugin_V1_EvidenceItem] = []
     ) {
-        self.status = status
-        self.insights = insights
-        self.metrics = metrics
-        self.items = items
+        message = Secscore_Plugin_V1_Finding()
+        message.status = Self.wireStatus(status)
+        message.insights = insights
+        evidence = Secscore_Plugin_V1_Evidence()
+        evidence.metrics = metrics.map(Self.wireMetric)
+        evidence.items = items
     }
 
-    /// A finding already in protocol form (e.g. from a shared checker library).
+    /// A finding already in protocol form (e.g. from a shared checker
+    /// library). It is sent as it is, with two changes: its requirement id
+    /// becomes the request's, and a status other than compliant or not
+    /// compliant reads as could not check.
     public init(_ wire: Secscore_Plugin_V1_Finding) {
-        switch wire.status {
-        case .compliant: status = .compliant
-        case .notCompliant: status = .notCompliant
-        default: status = .couldNotCheck
-        }
-        insights = wire.insights
-        metrics = wire.evidence.metrics.map { ($0.name, $0.value, $0.unit) }
-        items = wire.evidence.items
+        message = wire
+        evidence = wire.evidence
+        message.clearEvidence()
+        if wire.status != .compliant && wire.status != .notCompliant { message.status = .couldNotCheck }
     }
 
     public static func compliant(_ insights: [String] = []) -> Finding {
@@ -56,7 +91,7 @@ public struct Finding: Sendable {
     /// Adds a metric; returns self for chaining.
     public func metric(_ name: String, _ value: Double, unit: String = "") -> Finding {
         var copy = self
-        copy.metrics.append((name, value, unit))
+        copy.evidence.metrics.append(Self.wireMetric((name, value, unit)))
         return copy
     }
 
@@ -68,23 +103,27 @@ public struct Finding: Sendable {
         Secscore_Plugin_V1_EvidenceItem(kind: kind, id: id, name: name, status: status, reasons: reasons, attributes: attributes)
     }
 
+    /// The message to send for request `requirementID`.
     func wire(requirementID: String) -> Secscore_Plugin_V1_Finding {
-        var f = Secscore_Plugin_V1_Finding()
+        var f = message
         f.requirementID = requirementID
-        switch status {
-        case .compliant: f.status = .compliant
-        case .notCompliant: f.status = .notCompliant
-        case .couldNotCheck: f.status = .couldNotCheck
-        }
-        f.insights = insights
-        f.evidence.metrics = metrics.map { m in
-            var metric = Secscore_Plugin_V1_Metric()
-            metric.name = m.name
-            metric.value = m.value
-            metric.unit = m.unit
-            return metric
-        }
-        f.evidence.items = items
+        f.evidence = evidence
         return f
+    }
+
+    private static func wireStatus(_ status: Status) -> Secscore_Plugin_V1_FindingStatus {
+        switch status {
+        case .compliant: .compliant
+        case .notCompliant: .notCompliant
+        case .couldNotCheck: .couldNotCheck
+        }
+    }
+
+    private static func wireMetric(_ m: (name: String, value: Double, unit: String)) -> Secscore_Plugin_V1_Metric {
+        var metric = Secscore_Plugin_V1_Metric()
+        metric.name = m.name
+        metric.value = m.value
+        metric.unit = m.unit
+        return metric
     }
 }

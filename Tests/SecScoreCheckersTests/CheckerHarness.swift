@@ -13,12 +13,10 @@ enum Via: String, CaseIterable, Sendable, CustomStringConvertible {
 func run(_ input: CheckInput, via: Via) async throws -> Secscore_Plugin_V1_Finding {
     switch via {
     case .inProcess:
-        switch input.requirementID {
-        case AdminMFAChecker.requirementID: return AdminMFAChecker.evaluate(input)
-        case AlertResponseChecker.requirementID: return AlertResponseChecker.evaluate(input)
-        case SpendingBudgetChecker.requirementID: return SpendingBudgetChecker.evaluate(input)
-        default: fatalError("no in-process checker for \(input.requirementID)")
+        guard let checker = CheckerRegistry.shipped.checker(for: input.requirementID) else {
+            fatalError("no in-process checker for \(input.requirementID)")
         }
+        return checker.evaluate(input)
     case .plugin:
         let name = [
             AdminMFAChecker.requirementID: "secscore-plugin-admin-mfa",

@@ -25,35 +25,13 @@ struct ScaleSize {
     ]
 }
 
-/// The three checks that exist both as plugins and as a library, called in
-/// this process: the baseline that prices process isolation.
+/// The shipped Swift checkers (plugins too), called in this process: the
+/// baseline that prices process isolation.
 struct InProcessRunner: CheckRunner {
-    struct Check {
-        var requirementID: String
-        var required: [Secscore_Tenant_V1_Facet]
-        var optional: [Secscore_Tenant_V1_Facet]
-        var scope: Secscore_Plugin_V1_PrincipalScope = .all
-        var run: @Sendable (CheckInput) -> Secscore_Plugin_V1_Finding
-    }
-
-    static let checks = [
-        Check(requirementID: AdminMFAChecker.requirementID, required: AdminMFAChecker.requiredFacets,
-              optional: AdminMFAChecker.optionalFacets, scope: AdminMFAChecker.principalScope, run: AdminMFAChecker.evaluate),
-        Check(requirementID: AlertResponseChecker.requirementID, required: AlertResponseChecker.requiredFacets,
-              optional: [], run: AlertResponseChecker.evaluate),
-        Check(requirementID: SpendingBudgetChecker.requirementID, required: SpendingBudgetChecker.requiredFacets,
-              optional: [], run: SpendingBudgetChecker.evaluate),
-    ]
-
     func check(for requirementID: String) -> CheckBinding? {
-        guard let c = Self.checks.first(where: { $0.requirementID == requirementID }) else { return nil }
-        var descriptor = Secscore_Plugin_V1_CheckDescriptor()
-        descriptor.requirementID = c.requirementID
-        descriptor.requiredFacets = c.required
-        descriptor.optionalFacets = c.optional
-        descriptor.principalScope = c.scope
-        return CheckBinding(name: "in-process", descriptor: descriptor) { request, _ in
-            CheckAnswer(.success(c.run(CheckInput(request))))
+        guard let checker = CheckerRegistry.shipped.checker(for: requirementID) else { return nil }
+        return CheckBinding(name: "in-process", descriptor: checker.descriptor) { request, _ in
+            CheckAnswer(.success(checker.evaluate(request)))
         }
     }
 
