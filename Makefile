@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config libsqlite3-dev
 
-.PHONY: install uninstall all deps build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
+.PHONY: install uninstall all deps test-deps screenshots build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
 
@@ -83,10 +83,26 @@ conformance: build
 check-standalone:
 	scripts/check-standalone.sh
 
+## test-deps: what only the tests need: headless Chromium renders the HTML
+## reports (HTMLRenderTests), with a font for its screenshots.
+TEST_APT_PACKAGES := chromium fonts-dejavu-core
+test-deps:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## screenshots: render the HTML report and the fleet overview of the bundled
+## examples in headless Chromium into docs/ (committed).
+screenshots: build test-deps
+	scripts/screenshots.sh "$(BIN)/secscore"
+
 ## test: the generated-code check, plugin conformance, the standalone check,
 ## the whole suite, then short runs of the soak and the fuzzers (full runs:
 ## make soak, make fuzz).
-test: build check-generated conformance
+test: build test-deps check-generated conformance
 	scripts/check-standalone.sh
 	$(SWIFT) test -c $(CONFIG)
 	$(MAKE) --no-print-directory soak-smoke fuzz-smoke
