@@ -91,7 +91,7 @@ public enum Evaluator {
         }
         return PendingEvaluation(
             edition: edition, asOf: options.asOf, partner: partner, partnerType: partnerType,
-            answers: results.map { ($0.1, $0.2) })
+            answers: results.map { ($0.1, $0.2) }, microsoftScore: snapshot.microsoftScore)
     }
 
     static func evaluate(

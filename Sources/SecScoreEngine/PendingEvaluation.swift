@@ -11,6 +11,8 @@ public struct PendingEvaluation: Sendable {
     let partner: PartnerProfile
     let partnerType: PartnerProfile.PartnerType
     let answers: [(RequirementResult, CheckAnswer?)]
+    /// Partner Center's own score, to reconcile with.
+    var microsoftScore: MicrosoftScore?
 
     /// The report, with every answer whose runner failed after giving it
     /// turned into could not check, earning nothing.
@@ -20,8 +22,10 @@ public struct PendingEvaluation: Sendable {
             return Scoring.couldNotCheck(result.requirement, reason: "its answer is discarded: \(failure)", plugin: result.plugin)
         }
         let isFuture = { (r: RequirementResult) in Scoring.isFuture(r.requirement, asOf: asOf) }
-        return EvaluationReport(
+        var report = EvaluationReport(
             edition: edition, asOf: asOf, partner: partner, partnerType: partnerType,
             requirements: checked.filter { !isFuture($0) }, futureRequirements: checked.filter(isFuture))
+        report.reconciliation = microsoftScore.map { Reconciliation.between(report, $0) }
+        return report
     }
 }

@@ -99,6 +99,19 @@ public final class HistoryStore: Sendable {
                             arguments: [id, rid, metric.name, metric.value, metric.unit])
                     }
                 }
+                // Partner Center's own score, and its history, beside ours.
+                if let microsoft = report.reconciliation {
+                    let refreshed = microsoft.refreshed.flatMap(CivilDate.init).map(\.startUnixMillis)
+                    try db.execute(
+                        sql: "INSERT INTO microsoftScore (evaluationId, refreshedAtMs, score, maxScore) VALUES (?, ?, ?, ?)",
+                        arguments: [id, refreshed, microsoft.microsoftScore, microsoft.microsoftMaxScore])
+                    for point in microsoft.history {
+                        guard let day = CivilDate(point.day) else { continue }
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO microsoftScoreHistory (partner, recordedAtMs, score) VALUES (?, ?, ?)",
+                            arguments: [partner, day.startUnixMillis, point.score])
+                    }
+                }
                 return id
             }
         } catch {
@@ -139,7 +152,8 @@ public final class HistoryStore: Sendable {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM evaluation
+                    SELECT evaluation.*, microsoftScore.score AS microsoftScore FROM evaluation
+                    LEFT JOIN microsoftScore ON microsoftScore.evaluationId = evaluation.id
                     WHERE (partner = ?1 OR tenantId = ?1 OR partnerName = ?1 COLLATE NOCASE OR partner = ?1 COLLATE NOCASE)
                       AND asOf >= ?2
                     ORDER BY asOf, recordedAtMs, id
@@ -166,7 +180,10 @@ public final class HistoryStore: Sendable {
     /// The evaluation with `id`, with every requirement, item and metric.
     public func evaluation(id: Int64) throws(HistoryError) -> RecordedEvaluation? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM evaluation WHERE id = ?", arguments: [id]) else { return nil }
+            guard let row = try Row.fetchOne(
+                db,
+                sql: "SELECT evaluation.*, microsoftScore.score AS microsoftScore FROM evaluation LEFT JOIN microsoftScore ON microsoftScore.evaluationId = evaluation.id WHERE id = ?",
+                arguments: [id]) else { return nil }
             var evaluation = Self.evaluation(row)
             var requirements = try Row.fetchAll(
                 db, sql: "SELECT * FROM requirementResult WHERE evaluationId = ? ORDER BY rowid", arguments: [id]
@@ -202,7 +219,7 @@ public final class HistoryStore: Sendable {
             id: row["id"], recordedAtMs: row["recordedAtMs"], asOf: row["asOf"], partner: row["partner"],
             partnerName: row["partnerName"], tenantID: row["tenantId"], partnerType: row["partnerType"],
             edition: row["edition"], score: row["score"], earnedPoints: row["earnedPoints"], maxPoints: row["maxPoints"],
-            authorization: row["authorization"], snapshotDigest: row["snapshotDigest"])
+            authorization: row["authorization"], snapshotDigest: row["snapshotDigest"], microsoftScore: row["microsoftScore"])
     }
 
     static func json(_ strings: [String]) -> String {

@@ -19,6 +19,8 @@ public struct RecordedEvaluation: Sendable, Hashable {
     public var authorization: String
     /// SHA-256 (hex) of the facets evaluated.
     public var snapshotDigest: String
+    /// Partner Center's own score when the snapshot had it (schema v2).
+    public var microsoftScore: Double?
     /// Per requirement, in catalog order; empty when read as a summary.
     public var requirements: [RecordedRequirement] = []
 }

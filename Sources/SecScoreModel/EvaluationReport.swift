@@ -76,6 +76,9 @@ public struct EvaluationReport: Sendable {
     /// they would have; they do not count toward the score.
     public var futureRequirements: [RequirementResult]
     public var eligibility: Eligibility
+    /// secscore's score beside Partner Center's, when the snapshot has
+    /// `microsoftScore.json`. Informs only: points and eligibility are ours.
+    public var reconciliation: Reconciliation?
 
     public init(
         edition: Edition, asOf: CivilDate, partner: PartnerProfile, partnerType: PartnerProfile.PartnerType,

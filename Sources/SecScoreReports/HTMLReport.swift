@@ -31,7 +31,7 @@ public enum HTMLReport {
             \(authorization(report))
             <h2>Security requirements</h2>
             \(table(report.requirements, future: false))
-            \(history?.html() ?? "")<h2>Future requirements</h2>
+            \(report.reconciliation.map { ReconciliationSection.html($0, report) } ?? "")\(history?.html() ?? "")<h2>Future requirements</h2>
 
             """
         h += report.futureRequirements.isEmpty

@@ -32,6 +32,7 @@ public enum JSONReport {
             ("requirements", .array(report.requirements.map(requirement))),
             ("futureRequirements", .array(report.futureRequirements.map(requirement))),
         ]
+        if let reconciliation = report.reconciliation { members.append(("microsoft", ReconciliationSection.json(reconciliation))) }
         if let history { members.append(("history", history.json())) }
         return .object(members)
     }

@@ -44,6 +44,7 @@ public enum MarkdownReport {
             }
             out.append("")
         }
+        if let reconciliation = report.reconciliation { out.append(ReconciliationSection.markdown(reconciliation, report)) }
         if let history { out.append(history.markdown()) }
         return out.joined(separator: "\n")
     }

@@ -45,9 +45,9 @@ public struct TerminalDashboard: Sendable {
                 out.append(rule())
             }
         }
-        if let history {
+        for section in [report.reconciliation.map { ReconciliationSection.terminalLines($0, report) }, history?.terminalLines()] {
+            guard let lines = section else { continue }
             out.append("")
-            let lines = history.terminalLines()
             out.append(bold(lines[0]))
             for line in lines.dropFirst() {
                 // "  - change": the dash hangs, continuation lines align with the text.

@@ -92,6 +92,10 @@ public enum SnapshotLoader {
         }
         var snapshot = TenantSnapshot(directory: directory, partner: partner, facets: facets, presentFacets: present)
         snapshot.unreadFiles = unreadFiles(in: directory)
+        let scorePath = path(MicrosoftScoreReader.fileName)
+        if let bytes = try readBytes(scorePath) {
+            snapshot.microsoftScore = try MicrosoftScoreReader.read(bytes, file: scorePath)
+        }
         return snapshot
     }
 

@@ -84,6 +84,9 @@ public struct TenantSnapshot: Sendable {
     /// CSV saved from Partner Center, a misspelled name), sorted; reports
     /// name them where a requirement lacks its file.
     public var unreadFiles: [String] = []
+    /// Microsoft's own score (`microsoftScore.json`), shown beside ours; it
+    /// never feeds a check.
+    public var microsoftScore: MicrosoftScore?
 
     public init(directory: String, partner: PartnerProfile?, facets: Secscore_Tenant_V1_Facets,
                 presentFacets: Set<Secscore_Tenant_V1_Facet>, notes: [String] = []) {
@@ -96,7 +99,7 @@ public struct TenantSnapshot: Sendable {
 
     /// Every file name the loader reads: the facets' files and the ones
     /// merged into them.
-    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json"]) }
+    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json", MicrosoftScoreReader.fileName]) }
 
     /// The file each facet is read from, for messages that tell a user what to collect.
     public static let fileNames: [Secscore_Tenant_V1_Facet: String] = [

@@ -36,14 +36,14 @@ struct HistoryCommand: ParsableCommand {
                 runs = runs.filter { $0.asOf >= start }
             }
             print("\(runs[0].partnerName) (\(runs[0].partner)): \(runs.count) run\(runs.count == 1 ? "" : "s")")
-            print("AS OF       RUN   SCORE    POINTS  CSP AUTH      EDITION  SNAPSHOT")
+            print("AS OF       RUN   SCORE    POINTS  CSP AUTH      EDITION  SNAPSHOT      PARTNER CENTER")
             var previous: Double?
             for run in runs {
                 var delta = ""
                 if let before = previous, let now = run.score, before != now {
                     delta = now > before ? "  +\(Scoring.format(now - before))" : "  -\(Scoring.format(before - now))"
                 }
-                print("\(run.asOf)  \(String(run.id).padding(4))  \(Scoring.format(run.score).padding(7))  \("\(run.earnedPoints)/\(run.maxPoints)".padding(6))  \(run.authorization.padding(12))  \(run.edition.padding(7))  \(run.snapshotDigest.prefix(12))\(delta)")
+                print("\(run.asOf)  \(String(run.id).padding(4))  \(Scoring.format(run.score).padding(7))  \("\(run.earnedPoints)/\(run.maxPoints)".padding(6))  \(run.authorization.padding(12))  \(run.edition.padding(7))  \(String(run.snapshotDigest.prefix(12)).padding(12))  \(run.microsoftScore.map(Scoring.format) ?? "-")\(delta)")
                 previous = run.score
             }
         } catch let error as HistoryError {

@@ -12,7 +12,11 @@ struct HTMLRenderTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// The rendered DOM and the console lines of `page`.
-    func render(_ page: String) throws -> (dom: String, console: [String]) {
+    func render(_ page: String) async throws -> (dom: String, console: [String]) {
+        // The browser is a child process: run it while no leak check counts
+        // this process's children and descriptors.
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let browser = try #require(Self.chromium, "headless Chromium is not installed: run `make test-deps` (Debian's chromium package)")
         let scratch = ScratchDirectory()
         let process = Process()
@@ -38,13 +42,13 @@ struct HTMLRenderTests {
     }
 
     /// The test can see a violation: a page that breaks the same policy logs it.
-    @Test func aViolationIsSeen() throws {
+    @Test func aViolationIsSeen() async throws {
         let dir = ScratchDirectory()
         let page = dir.write("bad.html", """
             <!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"></head>
             <body><p>hi</p><script>document.title = "ran"</script><img src="https://example.com/x.png"></body></html>
             """)
-        let rendered = try render(page)
+        let rendered = try await render(page)
         #expect(rendered.console.count == 2, "\(rendered.console)")
         #expect(rendered.console.allSatisfy { $0.contains("Content Security Policy") })
     }
@@ -57,7 +61,7 @@ struct HTMLRenderTests {
         let out = try await secscore(["evaluate", fixture("Examples/snapshots/fabrikam-distributor"), "--as-of", "2025-11-15",
                                       "--history", db, "--output", page])
         #expect(out.status == 1, "\(out.stderr)")
-        let rendered = try render(page)
+        let rendered = try await render(page)
         #expect(rendered.console.isEmpty, "\(rendered.console)")
         #expect(rendered.dom.contains("<div class=\"big\">25.00</div>"))
         for id in ["mfaEnforcedForAdmins", "securityAlertsPromptlyResolved", "securityContactProvided",
@@ -74,7 +78,7 @@ struct HTMLRenderTests {
         let out = try await secscore(["evaluate", "--fleet", fixture("Examples/snapshots"), "--as-of", "2025-11-15",
                                       "--report-dir", reports, "--format", "html", "--history", dir.path + "/h.sqlite"])
         #expect(out.status == 1 || out.status == 3, "\(out.stderr)")
-        let rendered = try render(reports + "/index.html")
+        let rendered = try await render(reports + "/index.html")
         #expect(rendered.console.isEmpty, "\(rendered.console)")
         for partner in ["contoso-direct-bill", "fabrikam-distributor", "northwind-indirect-reseller", "tailspin-traditional", "woodgrove-2024"] {
             #expect(rendered.dom.contains("<a href=\"\(partner).html\">html</a>"), "\(partner) is not linked")

@@ -14,21 +14,25 @@ struct ReportSchemaTests {
         #expect(problems.isEmpty, "\(name): \(problems.joined(separator: "; "))")
     }
 
-    /// A report with `--history` (its "history" member) validates too.
-    @Test func reportWithHistoryValidates() async throws {
+    /// A report with `--history` and Microsoft's score beside ours (its
+    /// "history" and "microsoft" members) validates too.
+    @Test func reportWithHistoryAndMicrosoftScoreValidates() async throws {
         let dir = ScratchDirectory()
         let schema = try JSONParser.parse(Array(try readText(fixture("docs/report-schema.json")).utf8))
+        let snapshot = dir.path + "/contoso"
+        try FileManager.default.copyItem(atPath: fixture("Examples/snapshots/contoso-direct-bill"), toPath: snapshot)
+        try FileManager.default.copyItem(atPath: fixture("Tests/Fixtures/microsoft-score/microsoftScore.json"), toPath: snapshot + "/microsoftScore.json")
         var last = ""
         for asOf in ["2025-11-01", "2025-11-15"] {
             let out = try await runAndCapture(
                 product("secscore"),
-                ["evaluate", fixture("Examples/snapshots/contoso-direct-bill"), "--as-of", asOf,
-                 "--history", dir.path + "/h.sqlite", "--format", "json"],
+                ["evaluate", snapshot, "--as-of", asOf, "--history", dir.path + "/h.sqlite", "--format", "json"],
                 environment: ["PATH": "/usr/bin:/bin"])
             #expect(out.status == 0, "\(out.stderr)")
             last = out.stdout
         }
         #expect(last.contains("\"previousAsOf\": \"2025-11-01\""))
+        #expect(last.contains("\"microsoft\": {") && last.contains("matches Partner Center"))
         let problems = SchemaValidator(root: schema).validate(try JSONParser.parse(Array(last.utf8)), against: schema, at: "$")
         #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
     }

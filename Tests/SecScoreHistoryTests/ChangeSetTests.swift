@@ -3,7 +3,7 @@ import SecScoreModel
 import SecScoreTestSupport
 import Testing
 
-@Suite("What changed between two runs")
+@Suite("What changed between two runs", .serialized)
 struct ChangeSetTests {
     func changes(_ old: EvaluationReport, _ new: EvaluationReport) async throws -> [Change] {
         let dir = ScratchDirectory()
@@ -14,6 +14,8 @@ struct ChangeSetTests {
     }
 
     @Test func adminWhoLostCoverageAndWhy() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let old = Reports.report(["ok", "ok", "ok", "ok", "ok"], admins: [Reports.item("admin", "alice", "compliant")])
         let new = Reports.report(["no", "ok", "ok", "ok", "ok"], admins: [
             Reports.item("admin", "alice", "notCompliant", ["excluded from policy \"Require MFA for admins\" by group \"Break glass\""]),
@@ -31,6 +33,8 @@ struct ChangeSetTests {
     }
 
     @Test func pointsWonAndMeasuresThatMoved() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let old = Reports.report(["ok", "no", "ok", "ok", "ok"], hours: 30)
         let new = Reports.report(["ok", "ok", "ok", "ok", "ok"], hours: 4.5)
         let all = try await changes(old, new)
@@ -45,11 +49,15 @@ struct ChangeSetTests {
     }
 
     @Test func sameDataNoChanges() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let report = Reports.report(["ok", "no", "ok", "ok", "no"], admins: [Reports.item("admin", "alice", "compliant")])
         #expect(try await changes(report, report).isEmpty)
     }
 
     @Test func itemsThatComeAndGo() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let old = Reports.report(["no", "ok", "ok", "ok", "ok"], admins: [Reports.item("admin", "carol", "notCompliant", ["no MFA registered"])])
         let new = Reports.report(["no", "ok", "ok", "ok", "ok"], admins: [
             Reports.item("admin", "dave", "notCompliant", ["per-user MFA disabled"]),

@@ -64,6 +64,10 @@ struct HistoryCLITests {
         let synth = try await secscore(["synth", fleet, "--fleet", "400", "--users", "20", "--admins", "3", "--customers", "3"])
         #expect(synth.status == 0, "\(synth.stderr)")
         let db = dir.path + "/history.sqlite"
+        // A child process and open databases: hold the lock the leak checks
+        // of other suites take.
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: product("secscore"))
         process.arguments = ["evaluate", "--fleet", fleet, "--as-of", "2025-11-15", "--history", db, "--fail-on", "none"]

@@ -42,13 +42,17 @@ enum Reports {
     }
 }
 
-@Suite("History store")
+/// Databases stay open for a while: the suites hold the process lock so
+/// other suites' descriptor leak checks do not count them.
+@Suite("History store", .serialized)
 struct HistoryStoreTests {
     func record(_ store: HistoryStore, _ report: EvaluationReport, at ms: Int64 = 1) async throws -> Int64 {
         try await store.record(report, partner: "t-1", partnerName: "Contoso", snapshotDigest: "d", recordedAtMs: ms, toolVersion: "test")
     }
 
     @Test func recordsEverythingAndReadsItBack() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let dir = ScratchDirectory()
         let store = try HistoryStore(path: dir.path + "/history.sqlite")
         let report = Reports.report(["no", "ok", "ok", "ok", "ok"], admins: [Reports.item("admin", "alice", "notCompliant", ["excluded by policy \"Break glass\""])])
@@ -71,6 +75,8 @@ struct HistoryStoreTests {
     /// A fleet records partners from several tasks at once: every one lands
     /// whole.
     @Test func concurrentWritersAllLand() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let dir = ScratchDirectory()
         let store = try HistoryStore(path: dir.path + "/history.sqlite")
         let report = Reports.report(["ok", "ok", "ok", "ok", "ok"])
@@ -101,6 +107,8 @@ struct HistoryStoreTests {
 
     /// A database from a newer secscore is refused, not downgraded.
     @Test func newerSchemaIsRefused() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let dir = ScratchDirectory()
         let path = dir.path + "/history.sqlite"
         _ = try HistoryStore(path: path)
@@ -117,6 +125,8 @@ struct HistoryStoreTests {
     /// A database written by the first released schema (committed as a
     /// file, never regenerated) opens, migrates, and keeps its rows.
     @Test func databaseOfThePreviousSchemaOpensAndKeepsItsRows() async throws {
+        await processTestLock.lock()
+        defer { Task { await processTestLock.unlock() } }
         let dir = ScratchDirectory()
         let path = dir.path + "/history.sqlite"
         try FileManager.default.copyItem(atPath: fixture("Tests/Fixtures/history/schema-v1.sqlite"), toPath: path)
