@@ -155,6 +155,12 @@ let package = Package(
             dependencies: ["CSecScoreHostShims", "SecScoreSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/Soak"
         ),
+        /// A program embedding PluginHost, to see what spawning changes process-wide.
+        .executableTarget(
+            name: "test-host-embedder",
+            dependencies: ["PluginHost"],
+            path: "Tests/Fixtures/HostEmbedder"
+        ),
         .executableTarget(
             name: "test-plugin-swift",
             dependencies: ["SecScorePluginKit"],
@@ -195,7 +201,7 @@ let package = Package(
             dependencies: [
                 "PluginHost", "SecScoreWire", "SecScoreTestSupport", "CSecScoreHostShims", "secscore",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                "example-plugin-swift", "test-plugin-swift",
+                "example-plugin-swift", "test-plugin-swift", "test-host-embedder",
             ]
         ),
         .testTarget(

@@ -30,12 +30,19 @@ final class PluginProcess: @unchecked Sendable {
     static let protocolPipeBytes: Int32 = 1 << 20
 
     /// Spawns `executable` with a scrubbed environment and resource limits.
+    ///
+    /// Installs nothing process-wide but SIGPIPE's `SIG_IGN`, and only while
+    /// SIGPIPE still has its default disposition: the host writes to pipes
+    /// whose reader (a plugin) can die at any moment, and under the default
+    /// that write would kill the whole host instead of failing with EPIPE.
+    /// Handlers for SIGINT and friends are the host program's choice
+    /// (`TerminationHandlers.install()`).
     static func spawn(
         _ executable: PluginExecutable,
         environment: [String: String],
         limits: ResourceLimits
     ) throws(PluginError) -> PluginProcess {
-        ss_install_host_signal_handling()
+        ss_ignore_sigpipe_if_default()
         let opened = try OpenedExecutable(executable)
 
         var pipes: [[Int32]] = []
