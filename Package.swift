@@ -35,6 +35,17 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        // Well-kept libraries instead of our own outside the product's core
+        // (issue 11, point 8): descriptors and errno, a deque, SHA-256.
+        .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+        // A range, not a pin: swift-certificates (under the HTTP client) takes
+        // 3.12.3..<6.0.0, so either mirrored release resolves with it.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // Tests and the soak start processes with it; the product's own
+        // spawn path cannot use it (PluginProcess.swift says why).
+        // Without its Foundation trait: nothing here needs Data.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2", traits: []),
     ],
     targets: [
         // MARK: The wire contract
@@ -47,7 +58,7 @@ let package = Package(
 
         // MARK: The host
 
-        /// Threads, clocks and whole writes, shared by the host and the Swift SDK.
+        /// Threads and clocks, shared by the host and the Swift SDK.
         .target(name: "SecScorePOSIX"),
         .target(name: "CSecScoreHostShims"),
         .target(
@@ -55,6 +66,9 @@ let package = Package(
             dependencies: [
                 "SecScoreWire", "SecScorePOSIX", "CSecScoreHostShims",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -91,7 +105,10 @@ let package = Package(
 
         .target(
             name: "SecScorePluginKit",
-            dependencies: ["SecScoreWire", "SecScorePOSIX", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "SecScoreWire", "SecScorePOSIX", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .systemLibrary(
             name: "CProtobufC",
@@ -152,7 +169,10 @@ let package = Package(
         /// The soak (make soak): the real CLI and plugins under injected faults.
         .executableTarget(
             name: "secscore-soak",
-            dependencies: ["CSecScoreHostShims", "SecScoreSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CSecScoreHostShims", "SecScoreSynth", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             path: "Tests/Soak"
         ),
         /// A program embedding PluginHost, to see what spawning changes process-wide.
@@ -172,7 +192,12 @@ let package = Package(
         /// Locating built products, leak checks and request builders.
         .target(
             name: "SecScoreTestSupport",
-            dependencies: ["PluginHost", "SecScoreWire"],
+            dependencies: [
+                "PluginHost", "SecScoreWire",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             path: "Tests/SecScoreTestSupport"
         ),
 
@@ -206,7 +231,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SecScorePluginKitTests",
-            dependencies: ["SecScorePluginKit", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "test-plugin-swift"]
+            dependencies: [
+                "SecScorePluginKit", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "test-plugin-swift",
+            ]
         ),
         .testTarget(
             name: "PluginConformanceTests",

@@ -23,10 +23,6 @@
 #define AT_EMPTY_PATH 0x1000
 #endif
 
-int ss_pipe_cloexec(int fds[2]) {
-    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
-}
-
 int ss_set_pipe_size(int fd, int bytes) {
     return fcntl(fd, F_SETPIPE_SZ, bytes);
 }

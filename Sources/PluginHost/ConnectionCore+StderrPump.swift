@@ -1,9 +1,11 @@
 import CSecScoreHostShims
+import DequeModule
 import Glibc
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
 import Synchronization
+import SystemPackage
 
 /// The stderr pump: drains the plugin's stderr whenever it has data, splits
 /// it into bounded, sanitised lines for the log and the last-words buffer,
@@ -11,7 +13,7 @@ import Synchronization
 extension ConnectionCore {
     func readStderr(_ loop: inout LoopState) {
         for _ in 0..<16 {
-            let n = loop.stderrBuffer.withUnsafeMutableBytes { read(stderrFD, $0.baseAddress, $0.count) }
+            let n = loop.stderrBuffer.withUnsafeMutableBytes { read(stderrFD?.rawValue ?? -1, $0.baseAddress, $0.count) }
             if n > 0 {
                 var lines: [(String, Int)] = []
                 loop.stderrBuffer.withUnsafeBytes { raw in

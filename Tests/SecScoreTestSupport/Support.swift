@@ -1,9 +1,12 @@
 // Helpers shared by the test targets: the repository's files, built products,
 // leak checks for tests that spawn real plugin processes, scratch folders.
+import DequeModule
 import Glibc
 public import PluginHost
 public import SecScoreWire
+import Subprocess
 import Synchronization
+import SystemPackage
 public import Testing
 
 // MARK: - Files in the repository
@@ -171,7 +174,7 @@ public func openDescriptors() -> [String] {
 /// A FIFO async lock shared by all test targets in the test binary.
 public actor AsyncLock {
     private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: Deque<CheckedContinuation<Void, Never>> = []
     public init() {}
     public func lock() async {
         if !held {
@@ -250,88 +253,34 @@ public struct CommandOutput: Sendable {
 }
 
 /// Runs `path` with `arguments` to completion and captures its output
-/// (small outputs only: it reads stdout, then stderr).
+/// (swift-subprocess: a test needs no resource limits or pinned descriptor,
+/// unlike the host's own spawn). `environment` nil inherits this process's.
 public func runAndCapture(
     _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil,
     exclusive: Bool = true
 ) async throws -> CommandOutput {
-    guard exclusive else { return try runBlocking(path, arguments, environment: environment, stdin: stdin) }
+    guard exclusive else { return try await runBlocking(path, arguments, environment: environment, stdin: stdin) }
     await processTestLock.lock()
     defer { Task { await processTestLock.unlock() } }
-    return try runBlocking(path, arguments, environment: environment, stdin: stdin)
+    return try await runBlocking(path, arguments, environment: environment, stdin: stdin)
 }
 
-private func runBlocking(_ path: String, _ arguments: [String], environment: [String: String]?, stdin: String?) throws -> CommandOutput {
-    var outPipe: [Int32] = [0, 0]
-    var errPipe: [Int32] = [0, 0]
-    var inPipe: [Int32] = [0, 0]
-    guard pipe(&outPipe) == 0, pipe(&errPipe) == 0, pipe(&inPipe) == 0 else { throw CommandError(message: "pipe failed") }
-    // Everything the child needs is allocated before fork: after fork in a
-    // threaded process only async-signal-safe calls are allowed.
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.map { env in env.map { strdup("\($0.key)=\($0.value)") } + [nil] }
-    defer {
-        argv.forEach { free($0) }
-        envp?.forEach { free($0) }
+private func runBlocking(_ path: String, _ arguments: [String], environment: [String: String]?, stdin: String?) async throws -> CommandOutput {
+    let result = try await Subprocess.run(
+        .path(FilePath(path)),
+        arguments: Arguments(arguments),
+        environment: environment.map { env in
+            .custom(Dictionary(uniqueKeysWithValues: env.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+        } ?? .inherit,
+        input: .array(Array((stdin ?? "").utf8)),
+        output: .string(limit: 256 << 20),
+        error: .string(limit: 64 << 20))
+    let status: Int32
+    switch result.terminationStatus {
+    case .exited(let code): status = code
+    case .signaled(let signal): status = 128 + signal
     }
-    let pid = fork()
-    if pid == 0 {
-        dup2(inPipe[0], 0)
-        dup2(outPipe[1], 1)
-        dup2(errPipe[1], 2)
-        for fd in [outPipe[0], outPipe[1], errPipe[0], errPipe[1], inPipe[0], inPipe[1]] { close(fd) }
-        if let envp {
-            execve(path, argv, envp)
-        } else {
-            execv(path, argv)
-        }
-        _exit(127)
-    }
-    close(outPipe[1])
-    close(errPipe[1])
-    close(inPipe[0])
-    if let stdin {
-        var bytes = Array(stdin.utf8)
-        _ = write(inPipe[1], &bytes, bytes.count)
-    }
-    close(inPipe[1])
-    // Drain both pipes on threads of their own so neither can fill up.
-    let outBox = ReadBox(fd: outPipe[0])
-    let errBox = ReadBox(fd: errPipe[0])
-    outBox.start()
-    errBox.start()
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let out = outBox.finish()
-    let err = errBox.finish()
-    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return CommandOutput(status: code, stdout: out, stderr: err)
-}
-
-private final class ReadBox: @unchecked Sendable {
-    let fd: Int32
-    var data: [UInt8] = []
-    var thread = pthread_t()
-    init(fd: Int32) { self.fd = fd }
-    func start() {
-        let raw = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<ReadBox>.fromOpaque(raw!).takeRetainedValue()
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = read(box.fd, &buffer, buffer.count)
-                if n > 0 { box.data.append(contentsOf: buffer[..<n]); continue }
-                if n < 0 && errno == EINTR { continue }
-                break
-            }
-            close(box.fd)
-            return nil
-        }, raw)
-    }
-    func finish() -> String {
-        pthread_join(thread, nil)
-        return String(decoding: data, as: UTF8.self)
-    }
+    return CommandOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
 }
 
 public struct CommandError: Error, CustomStringConvertible {

@@ -28,9 +28,6 @@ int ss_spawn(const char *path, int exec_fd, char *const argv[], char *const envp
              const ss_rlimit *limits, int nlimits,
              pid_t *pid_out, int *pidfd_out, const char **failed_step);
 
-/// pipe2(O_CLOEXEC). Returns 0 or errno.
-int ss_pipe_cloexec(int fds[2]);
-
 /// A close-on-exec, non-blocking eventfd used to wake a poll loop; -1 on error.
 int ss_eventfd(void);
 
