@@ -36,7 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         // Well-kept libraries instead of our own outside the product's core
-        // (issue 11, point 8): descriptors and errno, a deque, SHA-256.
+        // (issue 11, point 8): logging, descriptors and errno, a deque, SHA-256.
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
         .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
         // A range, not a pin: swift-certificates (under the HTTP client) takes
@@ -66,6 +67,7 @@ let package = Package(
             dependencies: [
                 "SecScoreWire", "SecScorePOSIX", "CSecScoreHostShims",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -107,6 +109,7 @@ let package = Package(
             name: "SecScorePluginKit",
             dependencies: [
                 "SecScoreWire", "SecScorePOSIX", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -129,6 +132,7 @@ let package = Package(
                 "PluginHost", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
                 "SecScoreReports", "TenantSnapshot", "SecScoreSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -157,7 +161,7 @@ let package = Package(
 
         .executableTarget(
             name: "example-plugin-swift",
-            dependencies: ["SecScorePluginKit"],
+            dependencies: ["SecScorePluginKit", .product(name: "Logging", package: "swift-log")],
             path: "Examples/SwiftPlugin",
             linkerSettings: swiftPluginLinkerSettings
         ),
@@ -183,7 +187,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "test-plugin-swift",
-            dependencies: ["SecScorePluginKit"],
+            dependencies: ["SecScorePluginKit", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Fixtures/SwiftTestPlugin"
         ),
 
@@ -194,6 +198,8 @@ let package = Package(
             name: "SecScoreTestSupport",
             dependencies: [
                 "PluginHost", "SecScoreWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -227,12 +233,14 @@ let package = Package(
                 "PluginHost", "SecScoreWire", "SecScoreTestSupport", "CSecScoreHostShims", "secscore",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "example-plugin-swift", "test-plugin-swift", "test-host-embedder",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SecScorePluginKitTests",
             dependencies: [
                 "SecScorePluginKit", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "test-plugin-swift",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

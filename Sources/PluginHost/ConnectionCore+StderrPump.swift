@@ -1,6 +1,7 @@
 import CSecScoreHostShims
 import DequeModule
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
@@ -41,15 +42,12 @@ extension ConnectionCore {
 
     func emitStderr(_ line: String, cut: Int) {
         let text = cut > 0 ? line + " … [line cut: \(cut) more bytes]" : line
-        let name = state.withLock { s in
+        state.withLock { s in
             s.recentStderr.append(SafeText.sanitize(text, limit: 300))
             if s.recentStderr.count > 5 { s.recentStderr.removeFirst() }
             s.statistics.logRecords += 1
-            return s.name
         }
-        if configuration.logLevel <= .info {
-            configuration.logHandler(PluginLogRecord(plugin: name, source: .stderr, level: .info, message: text))
-        }
+        configuration.logger.info("\(text)", metadata: logMetadata(.stderr))
     }
 
     /// Counts log bytes against the budget; stops the plugin past it.

@@ -1,6 +1,7 @@
 import CSecScoreHostShims
 import DequeModule
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
@@ -180,7 +181,7 @@ final class ConnectionCore: Sendable {
         hello.handshakeTimeoutMs = UInt32(clamping: configuration.handshakeTimeout.nanoseconds / 1_000_000)
         hello.defaultRequestTimeoutMs = UInt32(clamping: configuration.requestTimeout.nanoseconds / 1_000_000)
         hello.shutdownGraceMs = UInt32(clamping: configuration.shutdownGrace.nanoseconds / 1_000_000)
-        hello.logLevel = configuration.logLevel.wire
+        hello.logLevel = configuration.logger.logLevel.pluginWire
         state.withLock { s in
             s.handshake = handshake
             s.handshakeDeadline = monotonicNanos() + configuration.handshakeTimeout.nanoseconds

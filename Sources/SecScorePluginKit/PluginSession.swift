@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
@@ -206,7 +207,8 @@ final class PluginSession: Sendable {
             s.reserved.insert(id)
             return nil
         }
-        let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : state.withLock { $0.defaultTimeoutMs }
+        let (defaultTimeoutMs, hostLogLevel) = state.withLock { ($0.defaultTimeoutMs, $0.hostLogLevel) }
+        let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : defaultTimeoutMs
         if let (code, message) = refusal {
             rejectRequest(id, code, message)
             return
@@ -230,11 +232,12 @@ final class PluginSession: Sendable {
         for p in request.parameters { parameters[p.name, default: []] += p.values }
         let checkRequest = CheckRequest(
             id: id, requirementID: request.requirementID, context: request.context,
-            facets: request.facets, parameters: parameters, deadline: deadline, session: self)
+            facets: request.facets, parameters: parameters, deadline: deadline, session: self,
+            logLevel: Logger.Level(wire: hostLogLevel), label: welcome.pluginName)
         let plugin = self.plugin
         let task = Task { [self] in
             do {
-                let finding = try await plugin.evaluate(checkRequest)
+                let finding = try await withLogger(checkRequest.logger) { _ in try await plugin.evaluate(checkRequest) }
                 respond(id, finding: finding.wire(requirementID: request.requirementID))
             } catch let error as CheckError {
                 respondError(id, error.code, error.message)

@@ -269,10 +269,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         // A plugin that cannot even start within the check timeout will not check in time.
         configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
         configuration.restartPolicy.maxConsecutiveFailures = maxRestarts
-        if verbose {
-            configuration.logLevel = .debug
-            configuration.logHandler = { record in printError(record.description) }
-        }
+        if verbose { configuration.logger = PluginLogPrinter.logger() }
         do {
             return try await PluginSet.launch(try plugins.discover(), configuration: configuration)
         } catch let error as PluginSetError {

@@ -2,6 +2,8 @@
 // leak checks for tests that spawn real plugin processes, scratch folders.
 import DequeModule
 import Glibc
+import InMemoryLogging
+public import Logging
 public import PluginHost
 public import SecScoreWire
 import Subprocess
@@ -51,7 +53,8 @@ public func misbehaving(_ mode: String) -> PluginExecutable {
     PluginExecutable(path: product("test-plugin-misbehaving"), arguments: [mode])
 }
 
-/// Short deadlines so that fault tests finish fast.
+/// Short deadlines so that fault tests finish fast; plugins are asked for
+/// debug logs, which `logs` collects when given.
 public func fastConfiguration(logs: LogCollector? = nil) -> PluginHostConfiguration {
     var c = PluginHostConfiguration()
     c.handshakeTimeout = .seconds(3)
@@ -59,17 +62,46 @@ public func fastConfiguration(logs: LogCollector? = nil) -> PluginHostConfigurat
     c.cancelGrace = .milliseconds(500)
     c.shutdownGrace = .milliseconds(500)
     c.terminateGrace = .milliseconds(500)
-    c.logLevel = .debug
-    if let logs { c.logHandler = { logs.append($0) } }
+    if let logs { c.logger = logs.logger }
+    c.logger.logLevel = .debug
     return c
 }
 
-/// Collects log records from a connection.
+/// Collects the log records of connections (swift-log's in-memory handler).
 public final class LogCollector: Sendable {
-    private let records = Mutex<[PluginLogRecord]>([])
+    private let handler = InMemoryLogHandler()
     public init() {}
-    public func append(_ r: PluginLogRecord) { records.withLock { $0.append(r) } }
-    public var all: [PluginLogRecord] { records.withLock { $0 } }
+
+    /// A logger whose records this collector keeps.
+    public var logger: Logger {
+        Logger(label: "secscore.tests") { [handler] _ in handler }
+    }
+
+    public var all: [CapturedLog] { handler.entries.map(CapturedLog.init) }
+}
+
+/// One record a plugin connection logged, read back through its
+/// `PluginLog.Key` metadata.
+public struct CapturedLog: Sendable {
+    public var level: Logger.Level
+    public var message: String
+    public var metadata: Logger.Metadata
+
+    init(_ entry: InMemoryLogHandler.Entry) {
+        level = entry.level
+        message = entry.message.description
+        metadata = entry.metadata
+    }
+
+    public var plugin: String? { metadata[PluginLog.Key.plugin].map { "\($0)" } }
+    public var pid: Int32? { metadata[PluginLog.Key.pid].flatMap { Int32("\($0)") } }
+    public var source: PluginLog.Source? { metadata[PluginLog.Key.source].flatMap { PluginLog.Source(rawValue: "\($0)") } }
+    public var requestID: UInt32? { metadata[PluginLog.Key.requestID].flatMap { UInt32("\($0)") } }
+    /// The LOG frame's fields, sorted by key.
+    public var fields: [(String, String)] {
+        guard case .dictionary(let fields)? = metadata[PluginLog.Key.fields] else { return [] }
+        return fields.map { ($0.key, "\($0.value)") }.sorted { $0.0 < $1.0 }
+    }
 }
 
 /// A request for `requirement` with a fixed context.
