@@ -1,6 +1,6 @@
 import CSecScoreHostShims
-import Logging
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
