@@ -13,7 +13,7 @@ CBUILD := .build/c-$(CONFIG)
 # (not a bare `swift build`) keeps SwiftPM from compiling swift-protobuf's
 # bundled protoc, which takes many minutes and which nothing here needs.
 SWIFT_PRODUCTS := secscore secscore-plugin-admin-mfa secscore-plugin-alert-response secscore-plugin-spending-budget \
-  example-plugin-swift test-plugin-swift
+  example-plugin-swift test-plugin-swift test-host-embedder
 
 # The C SDK and the C plugins built on it, with the C compiler alone.
 C_SDK_SOURCES := Sources/CSecScorePlugin/sdk.c $(wildcard Sources/CSecScorePlugin/generated/secscore/*/v1/*.pb-c.c)

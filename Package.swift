@@ -39,9 +39,18 @@ let package = Package(
         // History in SQLite (issue 13): versioned migrations, WAL, one
         // transaction per evaluation.
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        // Well-kept libraries instead of our own outside the product's core
+        // (issue 11, point 8): logging, descriptors and errno, a deque, SHA-256.
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
         // A range, not a pin: swift-certificates (under the HTTP client) takes
         // 3.12.3..<6.0.0, so either mirrored release resolves with it.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // Tests and the soak start processes with it; the product's own
+        // spawn path cannot use it (PluginProcess.swift says why).
+        // Without its Foundation trait: nothing here needs Data.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2", traits: []),
     ],
     targets: [
         // MARK: The wire contract
@@ -54,7 +63,7 @@ let package = Package(
 
         // MARK: The host
 
-        /// Threads, clocks and whole writes, shared by the host and the Swift SDK.
+        /// Threads and clocks, shared by the host and the Swift SDK.
         .target(name: "SecScorePOSIX"),
         .target(name: "CSecScoreHostShims"),
         .target(
@@ -62,6 +71,10 @@ let package = Package(
             dependencies: [
                 "SecScoreWire", "SecScorePOSIX", "CSecScoreHostShims",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -116,7 +129,11 @@ let package = Package(
 
         .target(
             name: "SecScorePluginKit",
-            dependencies: ["SecScoreWire", "SecScorePOSIX", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "SecScoreWire", "SecScorePOSIX", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .systemLibrary(
             name: "CProtobufC",
@@ -137,6 +154,7 @@ let package = Package(
                 "PluginHost", "PluginCheckRunner", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
                 "SecScoreReports", "TenantSnapshot", "SecScoreSynth", "SecScoreHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -169,7 +187,7 @@ let package = Package(
 
         .executableTarget(
             name: "example-plugin-swift",
-            dependencies: ["SecScorePluginKit"],
+            dependencies: ["SecScorePluginKit", .product(name: "Logging", package: "swift-log")],
             path: "Examples/SwiftPlugin",
             linkerSettings: swiftPluginLinkerSettings
         ),
@@ -181,12 +199,21 @@ let package = Package(
         /// The soak (make soak): the real CLI and plugins under injected faults.
         .executableTarget(
             name: "secscore-soak",
-            dependencies: ["CSecScoreHostShims", "SecScoreSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CSecScoreHostShims", "SecScoreSynth", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             path: "Tests/Soak"
+        ),
+        /// A program embedding PluginHost, to see what spawning changes process-wide.
+        .executableTarget(
+            name: "test-host-embedder",
+            dependencies: ["PluginHost"],
+            path: "Tests/Fixtures/HostEmbedder"
         ),
         .executableTarget(
             name: "test-plugin-swift",
-            dependencies: ["SecScorePluginKit"],
+            dependencies: ["SecScorePluginKit", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Fixtures/SwiftTestPlugin"
         ),
 
@@ -195,7 +222,14 @@ let package = Package(
         /// Locating built products, leak checks and request builders.
         .target(
             name: "SecScoreTestSupport",
-            dependencies: ["PluginHost", "SecScoreWire"],
+            dependencies: [
+                "PluginHost", "SecScoreWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             path: "Tests/SecScoreTestSupport"
         ),
 
@@ -230,12 +264,16 @@ let package = Package(
             dependencies: [
                 "PluginHost", "SecScoreWire", "SecScoreTestSupport", "CSecScoreHostShims", "secscore",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                "example-plugin-swift", "test-plugin-swift",
+                "example-plugin-swift", "test-plugin-swift", "test-host-embedder",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SecScorePluginKitTests",
-            dependencies: ["SecScorePluginKit", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "test-plugin-swift"]
+            dependencies: [
+                "SecScorePluginKit", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "test-plugin-swift",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "PluginConformanceTests",

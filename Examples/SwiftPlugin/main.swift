@@ -6,6 +6,7 @@
 //
 // Build: swift build --product example-plugin-swift
 // Try:   .build/debug/example-plugin-swift --describe
+import Logging
 import SecScorePluginKit
 import SecScoreWire
 
@@ -31,7 +32,7 @@ struct GlobalAdminCountPlugin: SecScorePlugin {
             try Task.checkCancellation()
             admins[assignment.principalID] = assignment.principalDisplayName
         }
-        request.log(.debug, "counted global administrators", ["count": "\(admins.count)"])
+        request.logger.debug("counted global administrators", metadata: ["count": "\(admins.count)"])
         let count = admins.count
         let names = admins.values.filter { !$0.isEmpty }.sorted()
         let who = names.isEmpty ? "" : " (\(names.joined(separator: ", ")))"

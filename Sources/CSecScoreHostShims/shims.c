@@ -23,10 +23,6 @@
 #define AT_EMPTY_PATH 0x1000
 #endif
 
-int ss_pipe_cloexec(int fds[2]) {
-    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
-}
-
 int ss_set_pipe_size(int fd, int bytes) {
     return fcntl(fd, F_SETPIPE_SZ, bytes);
 }
@@ -223,11 +219,11 @@ static void on_termination_signal(int sig, siginfo_t *info, void *ctx) {
     errno = saved;
 }
 
-static atomic_flag installed = ATOMIC_FLAG_INIT;
+static atomic_int installed;
 
-void ss_install_host_signal_handling(void) {
-    if (atomic_flag_test_and_set(&installed)) return;
-    signal(SIGPIPE, SIG_IGN);
+void ss_install_termination_handlers(void) {
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&installed, &expected, 1)) return;
     for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++) {
         int sig = handled[i];
         struct sigaction sa;
@@ -236,10 +232,22 @@ void ss_install_host_signal_handling(void) {
         sa.sa_flags = SA_SIGINFO | SA_RESTART;
         sigfillset(&sa.sa_mask);
         sigaction(sig, &sa, &previous[sig]);
-        if (previous[sig].sa_handler == SIG_IGN) {
+        if (!(previous[sig].sa_flags & SA_SIGINFO) && previous[sig].sa_handler == SIG_IGN) {
             /* The host was told to ignore it (nohup): keep ignoring. */
             sigaction(sig, &previous[sig], NULL);
         }
+    }
+}
+
+int ss_termination_handlers_installed(void) {
+    return atomic_load(&installed);
+}
+
+void ss_ignore_sigpipe_if_default(void) {
+    struct sigaction current;
+    if (sigaction(SIGPIPE, NULL, &current) != 0) return;
+    if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL) {
+        signal(SIGPIPE, SIG_IGN);
     }
 }
 

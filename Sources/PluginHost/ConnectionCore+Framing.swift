@@ -4,6 +4,7 @@ import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
 import Synchronization
+import SystemPackage
 
 /// The framing channel's receiving side: reads stdout into the frame
 /// decoder and hands each complete message to `handle`; a framing error
@@ -28,7 +29,7 @@ extension ConnectionCore {
             let n = reader.withLock { decoder in
                 decoder.readInto { buffer in
                     asked = buffer.count
-                    return read(stdoutFD, buffer.baseAddress, buffer.count)
+                    return read(stdoutFD.rawValue, buffer.baseAddress, buffer.count)
                 }
             }
             if n > 0 {
@@ -96,7 +97,7 @@ extension ConnectionCore {
 
     func closeOutput(stdout: Bool) {
         state.withLock { s in
-            _ = close(stdout ? stdoutFD : stderrFD)
+            if stdout { stdoutFD.closeQuietly() } else { stderrFD?.closeQuietly() }
             if stdout { s.stdoutClosed = true }
         }
     }

@@ -1,5 +1,6 @@
 import CSecScoreHostShims
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
@@ -21,11 +22,7 @@ extension ConnectionCore {
             violation("sent a \(message.type) frame, which only the host may send")
         default:
             // Unknown frame types are skipped: a newer minor version may add some.
-            let name = self.name
-            if configuration.logLevel <= .debug {
-                configuration.logHandler(
-                    PluginLogRecord(plugin: name, source: .host, level: .debug, message: "skipped unknown frame type \(message.type)"))
-            }
+            configuration.logger.debug("skipped unknown frame type \(message.type)", metadata: logMetadata(.host))
         }
     }
 
@@ -154,19 +151,29 @@ extension ConnectionCore {
             violation("sent a LOG frame whose payload is not a valid Log message")
             return
         }
-        let level = PluginLogRecord.Level(log.level)
-        let name = state.withLock { s in
-            s.statistics.logRecords += 1
-            return s.name
+        let level = Logger.Level(plugin: log.level)
+        state.withLock { $0.statistics.logRecords += 1 }
+        let logger = configuration.logger
+        guard level >= logger.logLevel else { return }
+        var fields: Logger.Metadata = [:]
+        for field in log.fields.prefix(32) {
+            fields[SafeText.sanitize(field.name, limit: 64)] = .string(SafeText.sanitize(field.value, limit: 512))
         }
-        guard level >= configuration.logLevel else { return }
-        let limit = configuration.maxLogLineBytes
-        configuration.logHandler(
-            PluginLogRecord(
-                plugin: name, source: .logFrame, level: level,
-                message: SafeText.sanitize(log.message, limit: limit),
-                fields: log.fields.prefix(32).map { (SafeText.sanitize($0.name, limit: 64), SafeText.sanitize($0.value, limit: 512)) },
-                requestID: message.requestID == 0 ? nil : message.requestID))
+        logger.log(
+            level: level, "\(SafeText.sanitize(log.message, limit: configuration.maxLogLineBytes))",
+            metadata: logMetadata(.logFrame, requestID: message.requestID == 0 ? nil : message.requestID, fields: fields))
+    }
+
+    /// The metadata of a log record about this plugin (`PluginLog.Key`).
+    func logMetadata(_ source: PluginLog.Source, requestID: UInt32? = nil, fields: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            PluginLog.Key.plugin: .string(name),
+            PluginLog.Key.source: .string(source.rawValue),
+        ]
+        if let pid = process?.pid { metadata[PluginLog.Key.pid] = .stringConvertible(pid) }
+        if let requestID { metadata[PluginLog.Key.requestID] = .stringConvertible(requestID) }
+        if !fields.isEmpty { metadata[PluginLog.Key.fields] = .dictionary(fields) }
+        return metadata
     }
 
     func handleProgress(_ message: WireMessage) {

@@ -1,9 +1,11 @@
 import CSecScoreHostShims
+import DequeModule
 import Glibc
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
 import Synchronization
+import SystemPackage
 
 /// The poll loop that ties a session together: one thread per plugin polls
 /// stdout, stderr, the process's pidfd, a wake eventfd and (when output is
@@ -23,8 +25,8 @@ extension ConnectionCore {
     func runLoop() {
         var loop = LoopState(
             stderrLines: LineSplitter(maxLineBytes: configuration.maxLogLineBytes),
-            stderrOpen: stderrFD >= 0)
-        let pidfd = process?.pidfd ?? -1
+            stderrOpen: stderrFD != nil)
+        let pidfd = process?.pidfd?.rawValue ?? -1
         while true {
             let now = monotonicNanos()
             let (wantWrite, deadline, watchStdout) = state.withLock { s in
@@ -40,11 +42,11 @@ extension ConnectionCore {
                 return (s.stdinOpen && s.outboundStart < s.outbound.count, deadline, watch)
             }
             var fds: [pollfd] = []
-            fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0))
-            let stdoutIndex = watchStdout ? append(&fds, stdoutFD, POLLIN) : -1
-            let stderrIndex = loop.stderrOpen ? append(&fds, stderrFD, POLLIN) : -1
+            fds.append(pollfd(fd: wakeFD.rawValue, events: Int16(POLLIN), revents: 0))
+            let stdoutIndex = watchStdout ? append(&fds, stdoutFD.rawValue, POLLIN) : -1
+            let stderrIndex = loop.stderrOpen ? append(&fds, stderrFD?.rawValue ?? -1, POLLIN) : -1
             let processIndex = (pidfd >= 0 && !(process?.isReaped ?? true)) ? append(&fds, pidfd, POLLIN) : -1
-            let stdinIndex = wantWrite ? append(&fds, stdinFD, POLLOUT) : -1
+            let stdinIndex = wantWrite ? append(&fds, stdinFD.rawValue, POLLOUT) : -1
             var timeout: Int32 = -1
             if let deadline {
                 timeout = deadline <= now ? 0 : Int32(clamping: (deadline - now + 999_999) / 1_000_000)
@@ -57,7 +59,7 @@ extension ConnectionCore {
 
             if fds[0].revents != 0 {
                 var counter: UInt64 = 0
-                _ = read(wakeFD, &counter, 8)
+                _ = read(wakeFD.rawValue, &counter, 8)
             }
             if stdoutIndex >= 0, fds[stdoutIndex].revents != 0 {
                 readStdout(&loop)
@@ -142,8 +144,8 @@ extension ConnectionCore {
     }
 
     func waitBriefly(_ process: PluginProcess) -> ExitStatus? {
-        if process.pidfd >= 0 {
-            var fd = pollfd(fd: process.pidfd, events: Int16(POLLIN), revents: 0)
+        if let pidfd = process.pidfd {
+            var fd = pollfd(fd: pidfd.rawValue, events: Int16(POLLIN), revents: 0)
             _ = poll(&fd, 1, 200)
             return process.reap(block: false)
         }
@@ -267,11 +269,11 @@ extension ConnectionCore {
             failWaiters(&s, with: s.failure ?? shutDownError(s.name))
             s.calls.forgetAbandoned()
             closeStdin(&s)
-            if loop.stdoutOpen { close(stdoutFD) }
+            if loop.stdoutOpen { stdoutFD.closeQuietly() }
             s.stdoutClosed = true
-            if loop.stderrOpen { close(stderrFD) }
-            if let process, process.pidfd >= 0 { close(process.pidfd) }
-            close(wakeFD)
+            if loop.stderrOpen { stderrFD?.closeQuietly() }
+            process?.pidfd?.closeQuietly()
+            wakeFD.closeQuietly()
             s.finished = true
             let waiters = s.finishWaiters
             s.finishWaiters.removeAll()

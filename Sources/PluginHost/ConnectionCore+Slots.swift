@@ -1,4 +1,5 @@
 import CSecScoreHostShims
+import DequeModule
 import Glibc
 import SecScorePOSIX
 import SecScoreWire

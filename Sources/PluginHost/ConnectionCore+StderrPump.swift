@@ -1,9 +1,12 @@
 import CSecScoreHostShims
+import DequeModule
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
 import Synchronization
+import SystemPackage
 
 /// The stderr pump: drains the plugin's stderr whenever it has data, splits
 /// it into bounded, sanitised lines for the log and the last-words buffer,
@@ -11,7 +14,7 @@ import Synchronization
 extension ConnectionCore {
     func readStderr(_ loop: inout LoopState) {
         for _ in 0..<16 {
-            let n = loop.stderrBuffer.withUnsafeMutableBytes { read(stderrFD, $0.baseAddress, $0.count) }
+            let n = loop.stderrBuffer.withUnsafeMutableBytes { read(stderrFD?.rawValue ?? -1, $0.baseAddress, $0.count) }
             if n > 0 {
                 var lines: [(String, Int)] = []
                 loop.stderrBuffer.withUnsafeBytes { raw in
@@ -39,15 +42,12 @@ extension ConnectionCore {
 
     func emitStderr(_ line: String, cut: Int) {
         let text = cut > 0 ? line + " … [line cut: \(cut) more bytes]" : line
-        let name = state.withLock { s in
+        state.withLock { s in
             s.recentStderr.append(SafeText.sanitize(text, limit: 300))
             if s.recentStderr.count > 5 { s.recentStderr.removeFirst() }
             s.statistics.logRecords += 1
-            return s.name
         }
-        if configuration.logLevel <= .info {
-            configuration.logHandler(PluginLogRecord(plugin: name, source: .stderr, level: .info, message: text))
-        }
+        configuration.logger.info("\(text)", metadata: logMetadata(.stderr))
     }
 
     /// Counts log bytes against the budget; stops the plugin past it.

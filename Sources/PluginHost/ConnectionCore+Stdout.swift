@@ -4,6 +4,7 @@ import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
 import Synchronization
+import SystemPackage
 
 /// Who reads stdout: the I/O thread, or a caller that leads for its own
 /// quick answer (leader/follower), and settling before answers are trusted.
@@ -20,12 +21,12 @@ extension ConnectionCore {
             if state.withLock({ !$0.calls.isOpen(id) }) { break }  // answered, failed or cancelled
             let now = monotonicNanos()
             guard now < until else { break }
-            var fd = pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)
+            var fd = pollfd(fd: stdoutFD.rawValue, events: Int16(POLLIN), revents: 0)
             let ready = poll(&fd, 1, Int32(clamping: (until - now + 999_999) / 1_000_000))
             if ready < 0, errno == EINTR { continue }
             guard ready > 0, fd.revents & Int16(POLLIN) != 0 else { break }
             let n = reader.withLock { decoder in
-                decoder.readInto { buffer in read(stdoutFD, buffer.baseAddress, buffer.count) }
+                decoder.readInto { buffer in read(stdoutFD.rawValue, buffer.baseAddress, buffer.count) }
             }
             if n < 0, errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
             guard n > 0 else { break }  // end of stream: the I/O thread judges it
@@ -48,7 +49,7 @@ extension ConnectionCore {
         guard mine else { return }
         while true {
             let n = reader.withLock { decoder in
-                decoder.readInto { buffer in read(stdoutFD, buffer.baseAddress, buffer.count) }
+                decoder.readInto { buffer in read(stdoutFD.rawValue, buffer.baseAddress, buffer.count) }
             }
             if n < 0, errno == EINTR { continue }
             guard n > 0, handleDecoded() else { break }

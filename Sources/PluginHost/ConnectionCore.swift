@@ -1,9 +1,12 @@
 import CSecScoreHostShims
+import DequeModule
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
 import Synchronization
+import SystemPackage
 
 /// The shared state of one session and the I/O thread that serves it.
 ///
@@ -13,6 +16,12 @@ import Synchronization
 /// frames directly while the pipe has room and leave the rest to the thread.
 /// Only the I/O thread closes descriptors, and only under the lock, so a
 /// writer never sees a descriptor number that was reused.
+///
+/// The descriptors are swift-system `FileDescriptor`s, but the poll loop,
+/// the reads and the writes call poll(2), read(2) and write(2) on their raw
+/// values: on these non-blocking pipes EAGAIN is the normal end of every
+/// drain, and swift-system's wrappers would throw it, boxing an error on
+/// each turn of the hottest loop in the host.
 ///
 /// Reading stdout has one owner at a time (`StdoutOwner`). When a caller
 /// sends a request while nobody is reading, the caller itself waits on
@@ -31,10 +40,12 @@ final class ConnectionCore: Sendable {
     /// How the session ends: GOAWAY, SIGTERM, SIGKILL, with the configured graces.
     let teardown: Teardown
     let process: PluginProcess?
-    let stdinFD: Int32
-    let stdoutFD: Int32
-    let stderrFD: Int32
-    let wakeFD: Int32
+    let stdinFD: FileDescriptor
+    let stdoutFD: FileDescriptor
+    /// Nil for an in-process peer, which has no stderr.
+    let stderrFD: FileDescriptor?
+    /// An eventfd that wakes the I/O thread's poll.
+    let wakeFD: FileDescriptor
     let state: Mutex<State>
     /// The frame decoder of stdout, used by whoever owns stdout.
     let reader: Mutex<FrameDecoder>
@@ -117,7 +128,8 @@ final class ConnectionCore: Sendable {
         var pings: [UInt32: PingWaiter] = [:]
         var inFlight = 0
         var maxInFlight = 1
-        var slotWaiters: [SlotWaiter] = []
+        /// Callers waiting for a request slot, first come first served.
+        var slotWaiters: Deque<SlotWaiter> = []
         var nextToken: UInt64 = 0
         var outbound: [UInt8] = []
         var outboundStart = 0
@@ -129,7 +141,8 @@ final class ConnectionCore: Sendable {
         var killRequested = false
         var finished = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
-        var recentStderr: [String] = []
+        /// The plugin's last few stderr lines, for the reason of a failure.
+        var recentStderr: Deque<String> = []
         /// The deadline the I/O thread's poll sleeps until (nil: no
         /// timeout). A caller adding an earlier deadline must wake it.
         var pollDeadline: UInt64?
@@ -141,7 +154,7 @@ final class ConnectionCore: Sendable {
 
     init(
         name: String, configuration: PluginHostConfiguration,
-        stdin: Int32, stdout: Int32, stderr: Int32, process: PluginProcess?
+        stdin: FileDescriptor, stdout: FileDescriptor, stderr: FileDescriptor?, process: PluginProcess?
     ) {
         self.configuration = configuration
         self.teardown = .polite(shutdownGrace: configuration.shutdownGrace, terminateGrace: configuration.terminateGrace)
@@ -149,10 +162,10 @@ final class ConnectionCore: Sendable {
         self.stdinFD = stdin
         self.stdoutFD = stdout
         self.stderrFD = stderr
-        self.wakeFD = ss_eventfd()
+        self.wakeFD = FileDescriptor(rawValue: ss_eventfd())
         self.reader = Mutex(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes, maxMessageBytes: configuration.maxMessageBytes))
-        _ = ss_set_nonblocking(stdin, 1)
-        _ = ss_set_nonblocking(stdout, 1)
+        try? stdin.setNonBlocking()
+        try? stdout.setNonBlocking()
         self.state = Mutex(State(name: name, frameLimitOut: configuration.maxFrameBytes))
     }
 
@@ -168,7 +181,7 @@ final class ConnectionCore: Sendable {
         hello.handshakeTimeoutMs = UInt32(clamping: configuration.handshakeTimeout.nanoseconds / 1_000_000)
         hello.defaultRequestTimeoutMs = UInt32(clamping: configuration.requestTimeout.nanoseconds / 1_000_000)
         hello.shutdownGraceMs = UInt32(clamping: configuration.shutdownGrace.nanoseconds / 1_000_000)
-        hello.logLevel = configuration.logLevel.wire
+        hello.logLevel = configuration.logger.logLevel.pluginWire
         state.withLock { s in
             s.handshake = handshake
             s.handshakeDeadline = monotonicNanos() + configuration.handshakeTimeout.nanoseconds
@@ -317,7 +330,7 @@ final class ConnectionCore: Sendable {
         while s.outboundStart < s.outbound.count {
             let start = s.outboundStart
             let n = s.outbound.withUnsafeBytes { raw in
-                write(stdinFD, raw.baseAddress! + start, raw.count - start)
+                write(stdinFD.rawValue, raw.baseAddress! + start, raw.count - start)
             }
             if n > 0 {
                 s.outboundStart += n
@@ -344,14 +357,14 @@ final class ConnectionCore: Sendable {
     func closeStdin(_ s: inout State) {
         guard s.stdinOpen else { return }
         s.stdinOpen = false
-        close(stdinFD)
+        stdinFD.closeQuietly()
         s.outbound.removeAll()
         s.outboundStart = 0
     }
 
     func wake() {
         var one: UInt64 = 1
-        _ = write(wakeFD, &one, 8)
+        _ = write(wakeFD.rawValue, &one, 8)
     }
 
     // MARK: - Failing

@@ -1,4 +1,5 @@
 public import SecScoreWire
+package import SystemPackage
 
 /// A live session with one plugin process.
 ///
@@ -43,7 +44,7 @@ public final class PluginConnection: Sendable {
             limits: configuration.resourceLimits)
         let core = ConnectionCore(
             name: executable.displayName, configuration: configuration,
-            stdin: process.stdinFD, stdout: process.stdoutFD, stderr: process.stderrFD, process: process)
+            stdin: process.stdin!, stdout: process.stdout!, stderr: process.stderr, process: process)
         return try await handshake(core, executable: executable)
     }
 
@@ -52,11 +53,11 @@ public final class PluginConnection: Sendable {
     /// plugin and `readFD` brings them back. The connection owns and closes
     /// both.
     package static func connect(
-        readFD: Int32, writeFD: Int32, name: String,
+        readFD: FileDescriptor, writeFD: FileDescriptor, name: String,
         configuration: PluginHostConfiguration = PluginHostConfiguration()
     ) async throws(PluginError) -> PluginConnection {
         let core = ConnectionCore(
-            name: name, configuration: configuration, stdin: writeFD, stdout: readFD, stderr: -1, process: nil)
+            name: name, configuration: configuration, stdin: writeFD, stdout: readFD, stderr: nil, process: nil)
         return try await handshake(core, executable: PluginExecutable(path: name))
     }
 

@@ -1,5 +1,5 @@
-import Glibc
 public import SecScoreWire
+import SystemPackage
 
 /// Why a plugin or one call to it failed. Every failure the host can see is
 /// one of these, with a sentence that names the plugin and what happened.
@@ -66,9 +66,8 @@ public struct PluginError: Error, Hashable, Sendable, CustomStringConvertible {
         self.diedWhileStarting = diedWhileStarting
     }
 
-    static func spawn(_ path: String, step: String, errno err: Int32) -> PluginError {
-        let text = String(cString: strerror(err))
-        return PluginError(.spawnFailed, plugin: path, "cannot start \(path): \(step) failed: \(text) (errno \(err))")
+    static func spawn(_ path: String, step: String, errno err: Errno) -> PluginError {
+        PluginError(.spawnFailed, plugin: path, "cannot start \(path): \(step) failed: \(err) (errno \(err.rawValue))")
     }
 
     /// Wraps an error that is not a `PluginError` (should not happen).

@@ -1,4 +1,5 @@
-import Glibc
+import Crypto
+import SystemPackage
 
 /// A plugin program to run: its path, its arguments, and optionally the
 /// SHA-256 digest it must have.
@@ -26,7 +27,7 @@ public struct PluginExecutable: Hashable, Sendable {
 
 /// An executable opened, checked and ready to run by descriptor.
 struct OpenedExecutable: ~Copyable {
-    let descriptor: Int32
+    let descriptor: FileDescriptor
     let sha256: String?
 
     /// Opens `executable`, refuses files that are not regular, not
@@ -34,43 +35,44 @@ struct OpenedExecutable: ~Copyable {
     /// digest when there is one.
     init(_ executable: PluginExecutable, computeDigest: Bool = false) throws(PluginError) {
         let path = executable.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let err = errno
-            throw PluginError(
-                .spawnFailed, plugin: path,
-                "cannot open \(path): \(String(cString: strerror(err))) (errno \(err))")
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        } catch {
+            let err = (error as? Errno) ?? .ioError
+            throw PluginError(.spawnFailed, plugin: path, "cannot open \(path): \(err) (errno \(err.rawValue))")
         }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let err = errno
-            close(fd)
-            throw PluginError(.spawnFailed, plugin: path, "cannot stat \(path): \(String(cString: strerror(err)))")
+        let st: Stat
+        do {
+            st = try fd.stat()
+        } catch {
+            try? fd.close()
+            throw PluginError(.spawnFailed, plugin: path, "cannot stat \(path): \(error)")
         }
-        let mode = st.st_mode
-        guard mode & S_IFMT == S_IFREG else {
-            close(fd)
+        let mode = st.permissions.rawValue
+        guard st.type == .regular else {
+            try? fd.close()
             throw PluginError(.untrusted, plugin: path, "\(path) is not a regular file")
         }
         guard mode & 0o111 != 0 else {
-            close(fd)
+            try? fd.close()
             throw PluginError(.untrusted, plugin: path, "\(path) is not executable (mode \(String(mode & 0o7777, radix: 8)))")
         }
         guard mode & 0o022 == 0 else {
-            close(fd)
+            try? fd.close()
             throw PluginError(
                 .untrusted, plugin: path,
                 "refusing \(path): it is writable by group or others (mode \(String(mode & 0o7777, radix: 8))); run chmod go-w on it")
         }
         var digest: String?
         if executable.pinnedSHA256 != nil || computeDigest {
-            guard let hex = Self.hash(fd) else {
-                close(fd)
+            guard let hex = try? Self.hash(fd) else {
+                try? fd.close()
                 throw PluginError(.spawnFailed, plugin: path, "cannot read \(path) to hash it")
             }
             digest = hex
             if let pinned = executable.pinnedSHA256, pinned != hex {
-                close(fd)
+                try? fd.close()
                 throw PluginError(
                     .untrusted, plugin: path,
                     "refusing \(path): its SHA-256 is \(hex) but the lock file pins \(pinned); the binary changed since it was pinned")
@@ -81,23 +83,35 @@ struct OpenedExecutable: ~Copyable {
     }
 
     deinit {
-        close(descriptor)
+        try? descriptor.close()
     }
 
-    static func hash(_ fd: Int32) -> String? {
+    /// The SHA-256 of everything `fd` holds (read by offset, so the
+    /// descriptor's position stays where it was), as 64 lowercase hex digits.
+    static func hash(_ fd: FileDescriptor) throws -> String {
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var offset: off_t = 0
+        var offset: Int64 = 0
         while true {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
+            let n = try buffer.withUnsafeMutableBytes { try fd.read(fromAbsoluteOffset: offset, into: $0) }
             if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
-            offset += off_t(n)
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            offset += Int64(n)
         }
-        return hasher.finalizeHex()
+        return hasher.finalize().hex
+    }
+}
+
+extension SHA256Digest {
+    /// Lowercase hex, as sha256sum prints it.
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(Self.byteCount * 2)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

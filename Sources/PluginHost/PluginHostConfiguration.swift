@@ -1,3 +1,5 @@
+public import Logging
+
 /// How the host runs plugins: deadlines, limits and where their logs go.
 /// The defaults suit an interactive `secscore evaluate`.
 public struct PluginHostConfiguration: Sendable {
@@ -28,11 +30,13 @@ public struct PluginHostConfiguration: Sendable {
     public var logBudgetBytes = 16 << 20
     /// Longest log line kept; longer lines are cut with a note.
     public var maxLogLineBytes = 8 << 10
-    /// Least severe level forwarded to `logHandler`.
-    public var logLevel: PluginLogRecord.Level = .info
-    /// Receives every log line, sanitised. Called on the plugin's I/O thread
-    /// or on the thread of a caller reading its own answer; keep it quick.
-    public var logHandler: @Sendable (PluginLogRecord) -> Void = { _ in }
+    /// Receives every plugin log line, sanitised, as a record with
+    /// `PluginLog.Key` metadata (plugin name, pid, source, request, the LOG
+    /// frame's fields). Its `logLevel` is also what HELLO asks plugins for,
+    /// so they need not send what would be dropped. The handler is called
+    /// on the plugin's I/O thread or on the thread of a caller reading its
+    /// own answer; keep it quick. Default: discards, at level info.
+    public var logger: Logger = PluginLog.discarding
     /// The complete environment of a plugin process: nothing of the host's
     /// own environment leaks unless listed in `passthroughEnvironment`.
     public var environment: [String: String] = [

@@ -1,28 +1,35 @@
 import CSecScoreHostShims
 import Glibc
 import Synchronization
+import SystemPackage
 
 /// A spawned plugin process and the host's ends of its three pipes.
 ///
 /// Owns the descriptors and the process group: `killGroup` signals every
 /// process the plugin started (unless one escaped with setsid), and `reap`
 /// collects the exit status exactly once.
+///
+/// Spawning is our own (`ss_spawn`, vfork and exec in C) rather than
+/// swift-subprocess, whose Linux path can neither set resource limits in the
+/// child nor exec the very descriptor whose digest was checked (execveat),
+/// so a binary swapped after pinning could run. The tests and the soak,
+/// which need neither, start their processes with swift-subprocess.
 final class PluginProcess: @unchecked Sendable {
     let pid: pid_t
-    /// Readable when the process has exited; -1 when the kernel has no pidfd.
-    let pidfd: Int32
-    private(set) var stdinFD: Int32
-    private(set) var stdoutFD: Int32
-    private(set) var stderrFD: Int32
+    /// Readable when the process has exited; nil when the kernel has no pidfd.
+    let pidfd: FileDescriptor?
+    private(set) var stdin: FileDescriptor?
+    private(set) var stdout: FileDescriptor?
+    private(set) var stderr: FileDescriptor?
     private var reaped = false
     private var groupReleased = false
 
-    private init(pid: pid_t, pidfd: Int32, stdin: Int32, stdout: Int32, stderr: Int32) {
+    private init(pid: pid_t, pidfd: FileDescriptor?, stdin: FileDescriptor, stdout: FileDescriptor, stderr: FileDescriptor) {
         self.pid = pid
         self.pidfd = pidfd
-        self.stdinFD = stdin
-        self.stdoutFD = stdout
-        self.stderrFD = stderr
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
     }
 
     /// The buffer size asked for the stdin and stdout pipes (the kernel's
@@ -30,32 +37,38 @@ final class PluginProcess: @unchecked Sendable {
     static let protocolPipeBytes: Int32 = 1 << 20
 
     /// Spawns `executable` with a scrubbed environment and resource limits.
+    ///
+    /// Installs nothing process-wide but SIGPIPE's `SIG_IGN`, and only while
+    /// SIGPIPE still has its default disposition: the host writes to pipes
+    /// whose reader (a plugin) can die at any moment, and under the default
+    /// that write would kill the whole host instead of failing with EPIPE.
+    /// Handlers for SIGINT and friends are the host program's choice
+    /// (`TerminationHandlers.install()`).
     static func spawn(
         _ executable: PluginExecutable,
         environment: [String: String],
         limits: ResourceLimits
     ) throws(PluginError) -> PluginProcess {
-        ss_install_host_signal_handling()
+        ss_ignore_sigpipe_if_default()
         let opened = try OpenedExecutable(executable)
 
-        var pipes: [[Int32]] = []
-        func closeAll() {
-            for pair in pipes { close(pair[0]); close(pair[1]) }
-        }
+        // Close-on-exec from the start: a process spawned by another thread
+        // meanwhile must not inherit them.
+        var pipes: [(readEnd: FileDescriptor, writeEnd: FileDescriptor)] = []
         for _ in 0..<3 {
-            var fds: [Int32] = [-1, -1]
-            let err = ss_pipe_cloexec(&fds)
-            if err != 0 {
-                closeAll()
-                throw PluginError.spawn(executable.path, step: "pipe2", errno: err)
+            do {
+                pipes.append(try FileDescriptor.pipe(options: .closeOnExec))
+            } catch {
+                for pipe in pipes { pipe.readEnd.closeQuietly(); pipe.writeEnd.closeQuietly() }
+                throw PluginError.spawn(executable.path, step: "pipe2", errno: error)
             }
-            pipes.append(fds)
         }
+        let (input, output, errors) = (pipes[0], pipes[1], pipes[2])
         // Protocol pipes of 1 MiB instead of 64 KiB: a large request or
         // answer crosses in a few writes instead of sixteen hand-offs
         // between the processes. Best effort: the kernel may refuse.
-        for pipe in pipes.prefix(2) { _ = ss_set_pipe_size(pipe[0], Self.protocolPipeBytes) }
-        // Child reads pipes[0][0], writes pipes[1][1] and pipes[2][1].
+        for fd in [input.readEnd, output.readEnd] { _ = ss_set_pipe_size(fd.rawValue, Self.protocolPipeBytes) }
+        // Child reads input.readEnd, writes output.writeEnd and errors.writeEnd.
         var rlimits: [ss_rlimit] = []
         func add(_ resource: __rlimit_resource, _ value: UInt64?) {
             if let value { rlimits.append(ss_rlimit(resource: Int32(resource.rawValue), soft: value, hard: value)) }
@@ -81,8 +94,8 @@ final class PluginProcess: @unchecked Sendable {
                 withCStrings(envp) { cEnvp in
                     rlimits.withUnsafeBufferPointer { rl in
                         ss_spawn(
-                            executable.path, opened.descriptor, cArgv, cEnvp,
-                            pipes[0][0], pipes[1][1], pipes[2][1],
+                            executable.path, opened.descriptor.rawValue, cArgv, cEnvp,
+                            input.readEnd.rawValue, output.writeEnd.rawValue, errors.writeEnd.rawValue,
                             rl.baseAddress, Int32(rl.count), &pid, &pidfd, &failedStep)
                     }
                 }
@@ -91,20 +104,22 @@ final class PluginProcess: @unchecked Sendable {
             return err
         }
         // The child's ends are the child's now (or nobody's on failure).
-        close(pipes[0][0])
-        close(pipes[1][1])
-        close(pipes[2][1])
+        input.readEnd.closeQuietly()
+        output.writeEnd.closeQuietly()
+        errors.writeEnd.closeQuietly()
         guard err == 0 else {
-            close(pipes[0][1])
-            close(pipes[1][0])
-            close(pipes[2][0])
+            input.writeEnd.closeQuietly()
+            output.readEnd.closeQuietly()
+            errors.readEnd.closeQuietly()
             let step = failedStep.map { String(cString: $0) } ?? "spawn"
-            throw PluginError.spawn(executable.path, step: step, errno: err)
+            throw PluginError.spawn(executable.path, step: step, errno: Errno(rawValue: err))
         }
-        for fd in [pipes[0][1], pipes[1][0], pipes[2][0]] {
-            _ = ss_set_nonblocking(fd, 1)
+        for fd in [input.writeEnd, output.readEnd, errors.readEnd] {
+            try? fd.setNonBlocking()
         }
-        return PluginProcess(pid: pid, pidfd: pidfd, stdin: pipes[0][1], stdout: pipes[1][0], stderr: pipes[2][0])
+        return PluginProcess(
+            pid: pid, pidfd: pidfd >= 0 ? FileDescriptor(rawValue: pidfd) : nil,
+            stdin: input.writeEnd, stdout: output.readEnd, stderr: errors.readEnd)
     }
 
     /// Sends `signal` to the plugin's whole process group, while the group
@@ -150,15 +165,18 @@ final class PluginProcess: @unchecked Sendable {
     var isReaped: Bool { reaped }
 
     func closeStdin() {
-        if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
+        stdin?.closeQuietly()
+        stdin = nil
     }
 
     func closeStdout() {
-        if stdoutFD >= 0 { close(stdoutFD); stdoutFD = -1 }
+        stdout?.closeQuietly()
+        stdout = nil
     }
 
     func closeStderr() {
-        if stderrFD >= 0 { close(stderrFD); stderrFD = -1 }
+        stderr?.closeQuietly()
+        stderr = nil
     }
 
     /// Closes every descriptor; the process must already be reaped or killed.
@@ -166,7 +184,22 @@ final class PluginProcess: @unchecked Sendable {
         closeStdin()
         closeStdout()
         closeStderr()
-        if pidfd >= 0 { close(pidfd) }
+        pidfd?.closeQuietly()
+    }
+}
+
+extension FileDescriptor {
+    /// Closes the descriptor, ignoring errors: after close(2) fails the
+    /// descriptor is gone all the same on Linux, and retrying could close a
+    /// number another thread has just been given.
+    func closeQuietly() {
+        try? close()
+    }
+
+    /// Sets O_NONBLOCK.
+    func setNonBlocking() throws(Errno) {
+        let err = ss_set_nonblocking(rawValue, 1)
+        if err != 0 { throw Errno(rawValue: err) }
     }
 }
 

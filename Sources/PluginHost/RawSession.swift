@@ -1,6 +1,7 @@
 import Glibc
 package import SecScoreWire
 import SecScorePOSIX
+import SystemPackage
 
 /// A plugin process driven frame by frame, with no protocol logic of its
 /// own: the conformance suite uses it to send what a correct host never
@@ -33,23 +34,24 @@ package final class RawSession {
     /// Writes raw bytes to the plugin's stdin; false when it is closed.
     @discardableResult
     package func write(_ bytes: [UInt8]) -> Bool {
-        guard process.stdinFD >= 0 else { return false }
+        guard let stdin = process.stdin else { return false }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(process.stdinFD, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 {
-                offset += n
-                continue
+            do {
+                offset += try bytes.withUnsafeBytes { try stdin.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            } catch Errno.resourceTemporarilyUnavailable {
+                guard Self.wait(for: stdin, POLLOUT, milliseconds: 2000) else { return false }
+            } catch {
+                return false
             }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                var fd = pollfd(fd: process.stdinFD, events: Int16(POLLOUT), revents: 0)
-                if poll(&fd, 1, 2000) <= 0 { return false }
-                continue
-            }
-            return false
         }
         return true
+    }
+
+    /// Waits until `fd` is ready for `events`; false on timeout or error.
+    private static func wait(for fd: FileDescriptor, _ events: Int32, milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: fd.rawValue, events: Int16(events), revents: 0)
+        return poll(&entry, 1, milliseconds) > 0
     }
 
     /// Encodes and writes one message as frames.
@@ -97,14 +99,16 @@ package final class RawSession {
         let deadline = monotonicNanos() + timeout.nanoseconds
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
-        while monotonicNanos() < deadline {
-            var fd = pollfd(fd: process.stdoutFD, events: Int16(POLLIN), revents: 0)
-            guard poll(&fd, 1, 50) >= 0 else { break }
-            let n = Glibc.read(process.stdoutFD, &buffer, buffer.count)
-            if n > 0 {
+        while let stdout = process.stdout, monotonicNanos() < deadline {
+            _ = Self.wait(for: stdout, POLLIN, milliseconds: 50)
+            do {
+                let n = try buffer.withUnsafeMutableBytes { try stdout.read(into: $0) }
+                if n == 0 { break }
                 bytes += buffer[..<n]
                 if bytes.count > 4 << 20 { break }
-            } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+            } catch Errno.resourceTemporarilyUnavailable {
+                continue
+            } catch {
                 break
             }
         }
@@ -119,8 +123,8 @@ package final class RawSession {
     /// `deadline`.
     private func pump(until deadline: UInt64) {
         var fds: [pollfd] = []
-        if !stdoutEOF { fds.append(pollfd(fd: process.stdoutFD, events: Int16(POLLIN), revents: 0)) }
-        if process.stderrFD >= 0 { fds.append(pollfd(fd: process.stderrFD, events: Int16(POLLIN), revents: 0)) }
+        if !stdoutEOF, let stdout = process.stdout { fds.append(pollfd(fd: stdout.rawValue, events: Int16(POLLIN), revents: 0)) }
+        if let stderr = process.stderr { fds.append(pollfd(fd: stderr.rawValue, events: Int16(POLLIN), revents: 0)) }
         let now = monotonicNanos()
         let timeout = deadline > now ? Int32(clamping: (deadline - now) / 1_000_000 + 1) : 0
         if fds.isEmpty {
@@ -129,17 +133,19 @@ package final class RawSession {
         }
         guard poll(&fds, nfds_t(fds.count), timeout) > 0 else { return }
         for entry in fds where entry.revents != 0 {
-            if entry.fd == process.stdoutFD {
-                let n = decoder.readInto { Glibc.read(process.stdoutFD, $0.baseAddress, $0.count) }
+            if let stdout = process.stdout, entry.fd == stdout.rawValue {
+                let n = decoder.readInto { Glibc.read(stdout.rawValue, $0.baseAddress, $0.count) }
                 if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) {
                     stdoutEOF = true
                 }
-            } else {
+            } else if let stderr = process.stderr {
                 var buffer = [UInt8](repeating: 0, count: 16384)
-                let n = Glibc.read(process.stderrFD, &buffer, buffer.count)
-                if n > 0 {
-                    if stderrBytes.count < 1 << 20 { stderrBytes += buffer[..<n] }
-                } else if n == 0 || errno != EAGAIN {
+                do {
+                    let n = try buffer.withUnsafeMutableBytes { try stderr.read(into: $0) }
+                    if n == 0 { process.closeStderr() } else if stderrBytes.count < 1 << 20 { stderrBytes += buffer[..<n] }
+                } catch Errno.resourceTemporarilyUnavailable {
+                    continue
+                } catch {
                     process.closeStderr()
                 }
             }

@@ -28,23 +28,6 @@ package func monotonicNanos() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-/// Writes all of `bytes` to a blocking descriptor, retrying short writes and
-/// EINTR. Returns 0 or the errno that stopped it (EPIPE when the reader left).
-package func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
-    var offset = 0
-    while offset < bytes.count {
-        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-        if n > 0 {
-            offset += n
-        } else if n < 0 && errno == EINTR {
-            continue
-        } else {
-            return n < 0 ? errno : EIO
-        }
-    }
-    return 0
-}
-
 extension Duration {
     /// Whole nanoseconds, 0 for negative durations.
     package var nanoseconds: UInt64 {

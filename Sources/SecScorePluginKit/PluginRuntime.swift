@@ -2,6 +2,7 @@ import Glibc
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
+import SystemPackage
 
 /// Runs a plugin type: `--describe`, or a protocol session on stdin/stdout.
 enum PluginRuntime {
@@ -19,8 +20,11 @@ enum PluginRuntime {
             writeStderr(message)
             return args.contains("--help") || args.contains("-h") ? 0 : 2
         }
-        guard let channel = ProtocolChannel.takeOverStandardIO() else {
-            writeStderr("error: cannot set up the protocol channel: \(String(cString: strerror(errno)))\n")
+        let channel: ProtocolChannel
+        do {
+            channel = try ProtocolChannel.takeOverStandardIO()
+        } catch {
+            writeStderr("error: cannot set up the protocol channel: \(error)\n")
             return 1
         }
         let session = PluginSession(plugin: P(), channel: channel, welcome: welcome(type))
@@ -47,11 +51,7 @@ enum PluginRuntime {
             var options = JSONEncodingOptions()
             options.alwaysPrintEnumsAsInts = false
             let json = try welcome(type).jsonString(options: options)
-            let text = json + "\n"
-            let rc = text.utf8CString.withUnsafeBytes { raw in
-                writeAll(1, UnsafeRawBufferPointer(rebasing: raw.dropLast()))
-            }
-            return rc == 0 ? 0 : 1
+            return (try? FileDescriptor.standardOutput.writeAll(Array((json + "\n").utf8))) != nil ? 0 : 1
         } catch {
             writeStderr("error: cannot encode the manifest: \(error)\n")
             return 1
@@ -60,8 +60,7 @@ enum PluginRuntime {
 }
 
 func writeStderr(_ text: String) {
-    var text = text
-    text.withUTF8 { _ = writeAll(2, UnsafeRawBufferPointer($0)) }
+    _ = try? FileDescriptor.standardError.writeAll(Array(text.utf8))
 }
 
 /// Ends the process without running atexit handlers of the host language
@@ -74,19 +73,27 @@ func exitProcess(_ code: Int32) -> Never {
 /// protocol off fds 0 and 1 and points 1 at stderr and 0 at /dev/null, so
 /// a stray `print` or `readLine` in plugin code cannot corrupt the stream.
 struct ProtocolChannel: Sendable {
-    let input: Int32
-    let output: Int32
+    let input: FileDescriptor
+    let output: FileDescriptor
 
-    static func takeOverStandardIO() -> ProtocolChannel? {
+    /// - Throws: the `Errno` of the step that failed.
+    static func takeOverStandardIO() throws(Errno) -> ProtocolChannel {
+        // A host that stopped reading must fail our write with EPIPE, not
+        // kill the plugin before it can say why.
         signal(SIGPIPE, SIG_IGN)
-        let input = fcntl(0, F_DUPFD_CLOEXEC, 3)
-        let output = fcntl(1, F_DUPFD_CLOEXEC, 3)
-        guard input >= 0, output >= 0 else { return nil }
-        guard dup2(2, 1) >= 0 else { return nil }
-        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        if null >= 0 {
-            dup2(null, 0)
-            close(null)
+        // F_DUPFD_CLOEXEC, not dup: the new descriptors must not reach
+        // processes the plugin's own code starts.
+        func moveAboveStandard(_ fd: FileDescriptor) throws(Errno) -> FileDescriptor {
+            let moved = fcntl(fd.rawValue, F_DUPFD_CLOEXEC, 3)
+            guard moved >= 0 else { throw Errno(rawValue: errno) }
+            return FileDescriptor(rawValue: moved)
+        }
+        let input = try moveAboveStandard(.standardInput)
+        let output = try moveAboveStandard(.standardOutput)
+        try FileDescriptor.standardError.duplicate(as: .standardOutput, options: [])
+        if let null = try? FileDescriptor.open("/dev/null", .readOnly, options: [.closeOnExec]) {
+            _ = try? null.duplicate(as: .standardInput, options: [])
+            try? null.close()
         }
         return ProtocolChannel(input: input, output: output)
     }

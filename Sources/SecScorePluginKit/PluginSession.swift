@@ -1,8 +1,10 @@
 import Glibc
+import Logging
 import SecScorePOSIX
 import SecScoreWire
 import SwiftProtobuf
 import Synchronization
+import SystemPackage
 
 /// The plugin side of one session: reads frames on its own thread, runs
 /// each request as a task, and guarantees exactly one terminal response per
@@ -76,11 +78,12 @@ final class PluginSession: Sendable {
             // With requests in flight, wait for input only until the next
             // deadline; with none, block in read.
             if let wait = expireDeadlines() {
-                var fd = pollfd(fd: channel.input, events: Int16(POLLIN), revents: 0)
+                var fd = pollfd(fd: channel.input.rawValue, events: Int16(POLLIN), revents: 0)
                 let ready = poll(&fd, 1, wait)
                 if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             }
-            let n = decoder.readInto { buffer in read(channel.input, buffer.baseAddress, buffer.count) }
+            // Raw read(2): the decoder fills its own buffer in place.
+            let n = decoder.readInto { buffer in read(channel.input.rawValue, buffer.baseAddress, buffer.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 {
                 // End of stdin: the host is done with us (or gone).
@@ -204,7 +207,8 @@ final class PluginSession: Sendable {
             s.reserved.insert(id)
             return nil
         }
-        let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : state.withLock { $0.defaultTimeoutMs }
+        let (defaultTimeoutMs, hostLogLevel) = state.withLock { ($0.defaultTimeoutMs, $0.hostLogLevel) }
+        let timeoutMs = request.deadlineMs != 0 ? request.deadlineMs : defaultTimeoutMs
         if let (code, message) = refusal {
             rejectRequest(id, code, message)
             return
@@ -228,11 +232,12 @@ final class PluginSession: Sendable {
         for p in request.parameters { parameters[p.name, default: []] += p.values }
         let checkRequest = CheckRequest(
             id: id, requirementID: request.requirementID, context: request.context,
-            facets: request.facets, parameters: parameters, deadline: deadline, session: self)
+            facets: request.facets, parameters: parameters, deadline: deadline, session: self,
+            logLevel: Logger.Level(wire: hostLogLevel), label: welcome.pluginName)
         let plugin = self.plugin
         let task = Task { [self] in
             do {
-                let finding = try await plugin.evaluate(checkRequest)
+                let finding = try await withLogger(checkRequest.logger) { _ in try await plugin.evaluate(checkRequest) }
                 respond(id, finding: finding.wire(requirementID: request.requirementID))
             } catch let error as CheckError {
                 respondError(id, error.code, error.message)
@@ -342,12 +347,12 @@ final class PluginSession: Sendable {
 
     private func send(type: FrameType, id: UInt32, payload: [UInt8]) {
         let limit = state.withLock { $0.frameLimitOut }
-        let rc: Int32 = writer.withLock { buffer in
+        let written: Bool = writer.withLock { buffer in
             buffer.removeAll(keepingCapacity: true)
             FrameEncoder.append(type: type, requestID: id, payload: payload, maxFrameBytes: limit, to: &buffer)
-            return buffer.withUnsafeBytes { writeAll(channel.output, $0) }
+            return (try? channel.output.writeAll(buffer)) != nil
         }
-        if rc != 0 {
+        if !written {
             // The host stopped reading: nothing more can be said.
             end(0)
         }

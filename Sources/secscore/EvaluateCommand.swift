@@ -170,10 +170,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         // A plugin that cannot even start within the check timeout will not check in time.
         configuration.handshakeTimeout = min(.seconds(10), max(.seconds(1), options.checkTimeout))
         configuration.restartPolicy.maxConsecutiveFailures = maxRestarts
-        if verbose {
-            configuration.logLevel = .debug
-            configuration.logHandler = { record in printError(record.description) }
-        }
+        if verbose { configuration.logger = PluginLogPrinter.logger() }
         let set: PluginSet
         do {
             set = try await PluginSet.launch(try plugins.discover(), configuration: configuration)

@@ -28,6 +28,9 @@ struct SecScoreCommand: AsyncParsableCommand {
         // descendants that leave their process group are handed to this
         // process and ended with their plugin's session.
         DescendantReaper.adoptEscapedDescendants()
+        // Likewise: SIGINT, SIGTERM, SIGHUP and SIGQUIT kill every plugin's
+        // process group before this process dies of them.
+        TerminationHandlers.install()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -39,6 +39,44 @@ struct HostSignalTests {
     }
 }
 
+/// Handlers for SIGINT and friends are the host program's choice, made in
+/// its `main`: spawning a plugin installs none of them (issue 11, point 6).
+@Suite("Process-wide signal handling")
+struct TerminationHandlerTests {
+    /// A fresh program embedding PluginHost reports its dispositions: no other
+    /// test of this process can have installed anything before it.
+    @Test func spawningInstallsNothingButTheExplicitCallDoes() async throws {
+        let out = try await runAndCapture(product("test-host-embedder"), [product("example-plugin-swift")])
+        #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(lines)")
+        guard lines.count == 4 else { return }
+        // "name=disposition" pairs after the line's first word.
+        func dispositions(_ line: String) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: line.split(separator: " ").dropFirst().map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            })
+        }
+        let (before, afterSpawn, afterInstall) = (dispositions(lines[0]), dispositions(lines[2]), dispositions(lines[3]))
+        let terminating = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"]
+        #expect(lines[1] == "session exited with status 0")
+        #expect(["SIGINT", "SIGTERM", "SIGHUP"].allSatisfy { before[$0] == "default" }, "\(lines[0])")
+        #expect(before["SIGPIPE"] == "default")
+        // After a whole session: the termination signals as they were;
+        // SIGPIPE ignored, so that a write to a dead plugin fails with EPIPE.
+        for signal in terminating { #expect(afterSpawn[signal] == before[signal], "\(signal): \(lines[2])") }
+        #expect(afterSpawn["SIGPIPE"] == "ignore")
+        #expect(afterSpawn["installed"] == "false")
+        // After the explicit call: one handler, ours, on all four.
+        let ours = afterInstall["SIGINT"] ?? ""
+        #expect(ours.hasPrefix("handler:"), "\(lines[3])")
+        for signal in terminating { #expect(afterInstall[signal] == ours, "\(signal): \(lines[3])") }
+        #expect(afterInstall["SIGQUIT"] != before["SIGQUIT"])
+        #expect(afterInstall["installed"] == "true")
+    }
+}
+
 /// All processes below `pid`.
 func descendants(of pid: Int32) -> [Int32] {
     var result: [Int32] = []

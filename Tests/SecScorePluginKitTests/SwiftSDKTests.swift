@@ -1,6 +1,8 @@
+import Logging
 import PluginHost
 import SecScoreTestSupport
 import SecScoreWire
+import Synchronization
 import Testing
 
 /// The Swift SDK's duties, checked through the real host against a real
@@ -107,19 +109,43 @@ struct SwiftSDKTests {
         }
     }
 
+    /// The SDK's swift-log records travel as LOG frames and come out of the
+    /// host as swift-log records with the plugin's name, pid, level and fields.
     @Test func logsAndProgressReachTheHost() async throws {
         let logs = LogCollector()
+        var pid: Int32?
         try await withPlugin(logs: logs) { connection in
-            let progress = LogCollector()
+            pid = connection.processID
+            let progress = Lines()
             _ = try await connection.evaluate(request("test.log")) { p in
-                progress.append(PluginLogRecord(plugin: "p", source: .host, level: .info, message: "\(p.completed)/\(p.total) \(p.message)"))
+                progress.append("\(p.completed)/\(p.total) \(p.message)")
             }
-            #expect(progress.all.map(\.message) == ["1/2 half", "2/2 done"])
+            #expect(progress.all == ["1/2 half", "2/2 done"])
         }
-        let record = try #require(logs.all.first { $0.source == .logFrame })
-        #expect(record.message == "working")
-        #expect(record.fields.map { "\($0.0)=\($0.1)" } == ["step=1"])
-        #expect(record.requestID != nil)
+        let frames = logs.all.filter { $0.source == .logFrame }
+        #expect(frames.map(\.message) == ["working", "detail", "from a library"])
+        #expect(frames.map(\.level) == [.info, .debug, .warning])
+        #expect(frames.map { $0.fields.map { "\($0.0)=\($0.1)" } } == [["step=1"], ["k=v"], []])
+        for record in frames {
+            #expect(record.plugin == "swift-test-plugin")
+            #expect(record.pid != nil && record.pid == pid)
+            #expect(record.requestID != nil)
+        }
+    }
+
+    /// Nothing below the level the host asked for in HELLO leaves the plugin.
+    @Test func theHostsLevelFiltersInThePlugin() async throws {
+        let logs = LogCollector()
+        try await withLeakCheck {
+            var configuration = fastConfiguration(logs: logs)
+            configuration.logger.logLevel = .info
+            let connection = try await PluginConnection.launch(plugin, configuration: configuration)
+            _ = try await connection.evaluate(request("test.log"))
+            #expect(await connection.shutdown() == .exited(0))
+            // The debug line was never sent: only two LOG frames counted.
+            #expect(connection.statistics.logRecords == 2)
+        }
+        #expect(logs.all.filter { $0.source == .logFrame }.map(\.message) == ["working", "from a library"])
     }
 
     @Test func largeFindingIsFragmentedAndReassembled() async throws {
@@ -140,4 +166,11 @@ struct SwiftSDKTests {
         #expect(output.stdout.contains("\"requirementId\":\"test.echo\""))
         #expect(output.stdout.contains("\"requiredFacets\":[\"FACET_SECURITY_CONTACT\"]"))
     }
+}
+
+/// Lines collected from callbacks on other threads.
+final class Lines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }

@@ -1,9 +1,14 @@
 // Helpers shared by the test targets: the repository's files, built products,
 // leak checks for tests that spawn real plugin processes, scratch folders.
+import DequeModule
 import Glibc
+import InMemoryLogging
+public import Logging
 public import PluginHost
 public import SecScoreWire
+import Subprocess
 import Synchronization
+import SystemPackage
 public import Testing
 
 // MARK: - Files in the repository
@@ -48,7 +53,8 @@ public func misbehaving(_ mode: String) -> PluginExecutable {
     PluginExecutable(path: product("test-plugin-misbehaving"), arguments: [mode])
 }
 
-/// Short deadlines so that fault tests finish fast.
+/// Short deadlines so that fault tests finish fast; plugins are asked for
+/// debug logs, which `logs` collects when given.
 public func fastConfiguration(logs: LogCollector? = nil) -> PluginHostConfiguration {
     var c = PluginHostConfiguration()
     c.handshakeTimeout = .seconds(3)
@@ -56,17 +62,46 @@ public func fastConfiguration(logs: LogCollector? = nil) -> PluginHostConfigurat
     c.cancelGrace = .milliseconds(500)
     c.shutdownGrace = .milliseconds(500)
     c.terminateGrace = .milliseconds(500)
-    c.logLevel = .debug
-    if let logs { c.logHandler = { logs.append($0) } }
+    if let logs { c.logger = logs.logger }
+    c.logger.logLevel = .debug
     return c
 }
 
-/// Collects log records from a connection.
+/// Collects the log records of connections (swift-log's in-memory handler).
 public final class LogCollector: Sendable {
-    private let records = Mutex<[PluginLogRecord]>([])
+    private let handler = InMemoryLogHandler()
     public init() {}
-    public func append(_ r: PluginLogRecord) { records.withLock { $0.append(r) } }
-    public var all: [PluginLogRecord] { records.withLock { $0 } }
+
+    /// A logger whose records this collector keeps.
+    public var logger: Logger {
+        Logger(label: "secscore.tests") { [handler] _ in handler }
+    }
+
+    public var all: [CapturedLog] { handler.entries.map(CapturedLog.init) }
+}
+
+/// One record a plugin connection logged, read back through its
+/// `PluginLog.Key` metadata.
+public struct CapturedLog: Sendable {
+    public var level: Logger.Level
+    public var message: String
+    public var metadata: Logger.Metadata
+
+    init(_ entry: InMemoryLogHandler.Entry) {
+        level = entry.level
+        message = entry.message.description
+        metadata = entry.metadata
+    }
+
+    public var plugin: String? { metadata[PluginLog.Key.plugin].map { "\($0)" } }
+    public var pid: Int32? { metadata[PluginLog.Key.pid].flatMap { Int32("\($0)") } }
+    public var source: PluginLog.Source? { metadata[PluginLog.Key.source].flatMap { PluginLog.Source(rawValue: "\($0)") } }
+    public var requestID: UInt32? { metadata[PluginLog.Key.requestID].flatMap { UInt32("\($0)") } }
+    /// The LOG frame's fields, sorted by key.
+    public var fields: [(String, String)] {
+        guard case .dictionary(let fields)? = metadata[PluginLog.Key.fields] else { return [] }
+        return fields.map { ($0.key, "\($0.value)") }.sorted { $0.0 < $1.0 }
+    }
 }
 
 /// A request for `requirement` with a fixed context.
@@ -171,7 +206,7 @@ public func openDescriptors() -> [String] {
 /// A FIFO async lock shared by all test targets in the test binary.
 public actor AsyncLock {
     private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: Deque<CheckedContinuation<Void, Never>> = []
     public init() {}
     public func lock() async {
         if !held {
@@ -250,88 +285,34 @@ public struct CommandOutput: Sendable {
 }
 
 /// Runs `path` with `arguments` to completion and captures its output
-/// (small outputs only: it reads stdout, then stderr).
+/// (swift-subprocess: a test needs no resource limits or pinned descriptor,
+/// unlike the host's own spawn). `environment` nil inherits this process's.
 public func runAndCapture(
     _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil,
     exclusive: Bool = true
 ) async throws -> CommandOutput {
-    guard exclusive else { return try runBlocking(path, arguments, environment: environment, stdin: stdin) }
+    guard exclusive else { return try await runBlocking(path, arguments, environment: environment, stdin: stdin) }
     await processTestLock.lock()
     defer { Task { await processTestLock.unlock() } }
-    return try runBlocking(path, arguments, environment: environment, stdin: stdin)
+    return try await runBlocking(path, arguments, environment: environment, stdin: stdin)
 }
 
-private func runBlocking(_ path: String, _ arguments: [String], environment: [String: String]?, stdin: String?) throws -> CommandOutput {
-    var outPipe: [Int32] = [0, 0]
-    var errPipe: [Int32] = [0, 0]
-    var inPipe: [Int32] = [0, 0]
-    guard pipe(&outPipe) == 0, pipe(&errPipe) == 0, pipe(&inPipe) == 0 else { throw CommandError(message: "pipe failed") }
-    // Everything the child needs is allocated before fork: after fork in a
-    // threaded process only async-signal-safe calls are allowed.
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.map { env in env.map { strdup("\($0.key)=\($0.value)") } + [nil] }
-    defer {
-        argv.forEach { free($0) }
-        envp?.forEach { free($0) }
+private func runBlocking(_ path: String, _ arguments: [String], environment: [String: String]?, stdin: String?) async throws -> CommandOutput {
+    let result = try await Subprocess.run(
+        .path(FilePath(path)),
+        arguments: Arguments(arguments),
+        environment: environment.map { env in
+            .custom(Dictionary(uniqueKeysWithValues: env.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+        } ?? .inherit,
+        input: .array(Array((stdin ?? "").utf8)),
+        output: .string(limit: 256 << 20),
+        error: .string(limit: 64 << 20))
+    let status: Int32
+    switch result.terminationStatus {
+    case .exited(let code): status = code
+    case .signaled(let signal): status = 128 + signal
     }
-    let pid = fork()
-    if pid == 0 {
-        dup2(inPipe[0], 0)
-        dup2(outPipe[1], 1)
-        dup2(errPipe[1], 2)
-        for fd in [outPipe[0], outPipe[1], errPipe[0], errPipe[1], inPipe[0], inPipe[1]] { close(fd) }
-        if let envp {
-            execve(path, argv, envp)
-        } else {
-            execv(path, argv)
-        }
-        _exit(127)
-    }
-    close(outPipe[1])
-    close(errPipe[1])
-    close(inPipe[0])
-    if let stdin {
-        var bytes = Array(stdin.utf8)
-        _ = write(inPipe[1], &bytes, bytes.count)
-    }
-    close(inPipe[1])
-    // Drain both pipes on threads of their own so neither can fill up.
-    let outBox = ReadBox(fd: outPipe[0])
-    let errBox = ReadBox(fd: errPipe[0])
-    outBox.start()
-    errBox.start()
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let out = outBox.finish()
-    let err = errBox.finish()
-    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return CommandOutput(status: code, stdout: out, stderr: err)
-}
-
-private final class ReadBox: @unchecked Sendable {
-    let fd: Int32
-    var data: [UInt8] = []
-    var thread = pthread_t()
-    init(fd: Int32) { self.fd = fd }
-    func start() {
-        let raw = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<ReadBox>.fromOpaque(raw!).takeRetainedValue()
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = read(box.fd, &buffer, buffer.count)
-                if n > 0 { box.data.append(contentsOf: buffer[..<n]); continue }
-                if n < 0 && errno == EINTR { continue }
-                break
-            }
-            close(box.fd)
-            return nil
-        }, raw)
-    }
-    func finish() -> String {
-        pthread_join(thread, nil)
-        return String(decoding: data, as: UTF8.self)
-    }
+    return CommandOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
 }
 
 public struct CommandError: Error, CustomStringConvertible {

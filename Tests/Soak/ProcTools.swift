@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import Subprocess
+import SystemPackage
 
 /// Reading /proc and running commands: what the soak needs to watch and
 /// disturb the host from outside, as an operator's tools would.
@@ -91,20 +93,25 @@ enum Proc {
     }
 }
 
-/// Runs a command to completion.
-/// - Returns: its exit status and standard output.
+/// Runs a command to completion (swift-subprocess: the soak needs none of
+/// the host's spawn duties, no limits and no pinned descriptor).
+/// - Returns: its exit status (128 + the signal when one killed it) and
+///   standard output.
 @discardableResult
-func runCommand(_ executable: String, _ arguments: [String], quiet: Bool = true) throws -> (status: Int32, stdout: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    if quiet { process.standardError = FileHandle.nullDevice }
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+func runCommand(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String) {
+    let result = try await Subprocess.run(
+        .path(FilePath(executable)), arguments: Arguments(arguments), output: .string(limit: 64 << 20), error: .discarded)
+    return (result.terminationStatus.code, result.standardOutput)
+}
+
+extension TerminationStatus {
+    /// The exit status as a shell reports it.
+    var code: Int32 {
+        switch self {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
+    }
 }
 
 func monotonicSeconds() -> Double {

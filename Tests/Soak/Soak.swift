@@ -2,6 +2,8 @@ import ArgumentParser
 import CSecScoreHostShims
 import Foundation
 import Glibc
+import Subprocess
+import SystemPackage
 
 /// The soak: a generated fleet evaluated twice through the real CLI and
 /// plugins, once undisturbed and once while plugin processes are killed,
@@ -9,7 +11,7 @@ import Glibc
 /// change but the disturbed requirements (to "error", worth nothing), and
 /// the host must end with flat memory, flat descriptors and no process left.
 @main
-struct Soak: ParsableCommand {
+struct Soak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secscore-soak",
         abstract: "Evaluate a generated fleet while a fault injector kills, stalls and corrupts plugins; check nothing was lost.")
@@ -23,7 +25,7 @@ struct Soak: ParsableCommand {
     @Option(help: "The secscore executable (default: next to this one).") var secscore: String?
     @Option(help: "Write the host's samples (seconds, RSS KiB, descriptors) as CSV to FILE.") var samples: String?
 
-    mutating func run() throws {
+    mutating func run() async throws {
         let exe = secscore ?? (URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().path + "/secscore")
         let dir = work ?? {
@@ -39,7 +41,7 @@ struct Soak: ParsableCommand {
         guard ss_become_subreaper() == 0 else { throw SoakFailure("cannot become a subreaper: errno \(errno)") }
 
         print("secscore-soak: \(partners) partners of \(users) users, \(faults) faults, seed \(seed), plugin timeout \(pluginTimeout) s")
-        let synth = try runCommand(exe, ["synth", fleet, "--fleet", String(partners), "--users", String(users),
+        let synth = try await runCommand(exe, ["synth", fleet, "--fleet", String(partners), "--users", String(users),
                                   "--admins", "8", "--customers", "12", "--subscriptions", "30", "--alerts", "20",
                                   "--seed", String(seed), "--as-of", asOf])
         guard synth.status == 0 else { throw SoakFailure("secscore synth failed with status \(synth.status)") }
@@ -48,7 +50,7 @@ struct Soak: ParsableCommand {
                       "--plugin-timeout", String(pluginTimeout), "--max-restarts", "1000"]
         // 1. Undisturbed.
         let cleanStart = monotonicSeconds()
-        let cleanRun = try runCommand(exe, common + ["--report-dir", clean, "--summary", clean + ".json"])
+        let cleanRun = try await runCommand(exe, common + ["--report-dir", clean, "--summary", clean + ".json"])
         let cleanSeconds = monotonicSeconds() - cleanStart
         guard cleanRun.status == 0 else {
             throw SoakFailure("the undisturbed run exited \(cleanRun.status); it must evaluate every partner without errors")
@@ -56,21 +58,24 @@ struct Soak: ParsableCommand {
         print(String(format: "clean run: %.2f s", cleanSeconds))
 
         // 2. Disturbed: the same command while the injector works.
-        let host = Process()
-        host.executableURL = URL(fileURLWithPath: exe)
-        host.arguments = common + ["--report-dir", soaked, "--summary", soaked + ".json"]
-        host.standardOutput = FileHandle.nullDevice
-        host.standardError = FileHandle.nullDevice
         let start = monotonicSeconds()
-        try host.run()
-        let pid = host.processIdentifier
-        let injector = FaultInjector(
-            host: pid, count: faults, meanInterval: max(0.01, cleanSeconds / Double(faults + 1)), seed: seed)
-        let sampler = Sampler(host: pid)
-        let threads = [Thread { injector.run(start: start) }, Thread { sampler.run(start: start) }]
-        for t in threads { t.start() }
-        host.waitUntilExit()
+        let (faults, seed) = (self.faults, self.seed)
+        let host = try await Subprocess.run(
+            .path(FilePath(exe)), arguments: Arguments(common + ["--report-dir", soaked, "--summary", soaked + ".json"]),
+            input: .none, output: .discarded, error: .discarded
+        ) { execution in
+            // Runs while the host does; `run` returns once it has exited.
+            let pid = execution.processIdentifier.value
+            let injector = FaultInjector(
+                host: pid, count: faults, meanInterval: max(0.01, cleanSeconds / Double(faults + 1)), seed: seed)
+            let sampler = Sampler(host: pid)
+            let threads = [Thread { injector.run(start: start) }, Thread { sampler.run(start: start) }]
+            for t in threads { t.start() }
+            return (injector, sampler)
+        }
         let soakSeconds = monotonicSeconds() - start
+        let (injector, sampler) = host.closureResult
+        let hostStatus = host.terminationStatus.code
         injector.stop()
         sampler.stop()
         usleep(100_000)
@@ -92,7 +97,7 @@ struct Soak: ParsableCommand {
             try csv.write(toFile: samples, atomically: true, encoding: .utf8)
         }
 
-        print(String(format: "soak run: %.2f s, host exit status %d", soakSeconds, host.terminationStatus))
+        print(String(format: "soak run: %.2f s, host exit status %d", soakSeconds, hostStatus))
         let byKind = FaultKind.allCases.map { kind in "\(injected.filter { $0.kind == kind }.count) \(kind.rawValue)" }
         let byPlugin = Dictionary(grouping: injected, by: \.plugin).map { "\($0.key) \($0.value.count)" }.sorted()
         print("faults injected: \(injected.count) (\(byKind.joined(separator: ", "))); by plugin: \(byPlugin.joined(separator: ", "))")
@@ -112,8 +117,8 @@ struct Soak: ParsableCommand {
         if verdict.disturbed > 8 * max(injected.count, 0) {
             problems.append("\(verdict.disturbed) partners disturbed by \(injected.count) faults: more than the 8 in flight per fault")
         }
-        if host.terminationStatus != 0 && host.terminationStatus != 3 {
-            problems.append("the host exited \(host.terminationStatus) (expected 0, or 3 when requirements could not be checked)")
+        if hostStatus != 0 && hostStatus != 3 {
+            problems.append("the host exited \(hostStatus) (expected 0, or 3 when requirements could not be checked)")
         }
         if problems.isEmpty {
             print("soak passed: nothing lost, nothing changed but the disturbed requirements, nothing left running")

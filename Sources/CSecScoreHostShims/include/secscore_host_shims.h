@@ -28,9 +28,6 @@ int ss_spawn(const char *path, int exec_fd, char *const argv[], char *const envp
              const ss_rlimit *limits, int nlimits,
              pid_t *pid_out, int *pidfd_out, const char **failed_step);
 
-/// pipe2(O_CLOEXEC). Returns 0 or errno.
-int ss_pipe_cloexec(int fds[2]);
-
 /// A close-on-exec, non-blocking eventfd used to wake a poll loop; -1 on error.
 int ss_eventfd(void);
 
@@ -42,13 +39,24 @@ int ss_set_pipe_size(int fd, int bytes);
 int ss_set_nonblocking(int fd, int on);
 
 /// Remembers a live plugin process group so that SIGINT, SIGTERM, SIGHUP and
-/// SIGQUIT to the host kill it before the host dies. Safe from any thread.
+/// SIGQUIT to the host kill it before the host dies, once the termination
+/// handlers are installed. Safe from any thread.
 void ss_track_process_group(pid_t pgid);
 void ss_untrack_process_group(pid_t pgid);
 
-/// Installs the handlers above (once) and ignores SIGPIPE so that a write to
-/// a dead plugin fails with EPIPE instead of killing the host.
-void ss_install_host_signal_handling(void);
+/// Installs handlers for SIGINT, SIGTERM, SIGHUP and SIGQUIT (once) that
+/// SIGKILL every tracked group, then pass the signal on to the previous
+/// handler or die of it. A signal ignored at install time stays ignored.
+/// Process-wide: only a program's `main` should call it.
+void ss_install_termination_handlers(void);
+
+/// 1 once ss_install_termination_handlers has run, else 0.
+int ss_termination_handlers_installed(void);
+
+/// Ignores SIGPIPE unless the program chose a disposition of its own, so
+/// that a write to a plugin that died fails with EPIPE instead of killing
+/// the host.
+void ss_ignore_sigpipe_if_default(void);
 
 /// waitpid(pid, &status, WNOHANG or 0) that retries on EINTR. Returns the pid,
 /// 0 when still running (nohang), or -1 with errno.

@@ -1,5 +1,6 @@
 // A Swift SDK plugin for tests: each requirement exercises one SDK duty.
 import Glibc
+import Logging
 import SecScorePluginKit
 import SecScoreWire
 
@@ -46,7 +47,11 @@ struct SwiftTestPlugin: SecScorePlugin {
             insights.append("asOf=\(request.context.asOf)")
             return .compliant(insights)
         case "test.log":
-            request.log(.info, "working", ["step": "1"])
+            // Through swift-log, and through the protocol-level shorthand;
+            // and through the task-local logger a library would use.
+            request.logger.info("working", metadata: ["step": "1"])
+            request.log(.debug, "detail", ["k": "v"])
+            Logger.current.warning("from a library")
             request.reportProgress(completed: 1, total: 2, message: "half")
             request.reportProgress(completed: 2, total: 2, message: "done")
             return .compliant(["logged"])
