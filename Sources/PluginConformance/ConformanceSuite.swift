@@ -1,13 +1,13 @@
-public import PluginHost
+package import PluginHost
 import SecScoreWire
 import SwiftProtobuf
 
 /// The result of one conformance case.
-public struct ConformanceResult: Sendable, Hashable {
-    public var name: String
-    public var passed: Bool
+package struct ConformanceResult: Sendable, Hashable {
+    package var name: String
+    package var passed: Bool
     /// What was checked, or what went wrong, in a sentence for a person.
-    public var detail: String
+    package var detail: String
 }
 
 /// Checks that a plugin executable follows docs/PROTOCOL.md, one fresh
@@ -16,18 +16,18 @@ public struct ConformanceResult: Sendable, Hashable {
 /// The cases live in extensions by topic: the handshake
 /// (HandshakeCases.swift), requests and answers (RequestCases.swift), the
 /// stream and the end of the session (SessionCases.swift).
-public struct ConformanceSuite: Sendable {
-    public var executable: PluginExecutable
+package struct ConformanceSuite: Sendable {
+    package var executable: PluginExecutable
     /// How long a case waits for the plugin to answer.
-    public var timeout: Duration
+    package var timeout: Duration
 
-    public init(executable: PluginExecutable, timeout: Duration = .seconds(5)) {
+    package init(executable: PluginExecutable, timeout: Duration = .seconds(5)) {
         self.executable = executable
         self.timeout = timeout
     }
 
     /// The names of the cases, in the order they run.
-    public static let caseNames = [
+    package static let caseNames = [
         "describe", "handshake", "version mismatch", "unknown frame before hello", "64 KiB hello", "second hello",
         "ping", "unknown frame type", "unknown requirement", "request", "every check", "missing required facet",
         "fragmented request", "request ids", "cancel", "deadline", "message limit", "oversized frame",
@@ -35,7 +35,7 @@ public struct ConformanceSuite: Sendable {
     ]
 
     /// Runs every case and returns one result each.
-    public func run() -> [ConformanceResult] {
+    package func run() -> [ConformanceResult] {
         var results: [ConformanceResult] = []
         let describe = caseDescribe()
         results.append(describe.result)

@@ -1,4 +1,4 @@
-public import SecScoreCheckers
+package import SecScoreCheckers
 import SecScorePluginKit
 import SecScoreWire
 import Synchronization
@@ -15,14 +15,14 @@ import Synchronization
 ///
 /// It lives apart from SecScorePluginKit so that the third-party SDK knows
 /// nothing of secscore's own rules.
-public enum CheckerPlugin {
+package enum CheckerPlugin {
     /// Serves `checkers` as plugin `name` `version` on stdin/stdout through
     /// SecScorePluginKit (or prints the manifest for `--describe`), then
     /// exits the process. The manifest is the checkers' declarations, in
     /// the order given; each answer is the checker's finding, sent as it is.
     /// - Precondition: called once per process, with checkers whose
     ///   requirement ids differ.
-    public static func main(name: String, version: String, checkers: [any Checker.Type]) async {
+    package static func main(name: String, version: String, checkers: [any Checker.Type]) async {
         let plugin = Served(name: name, version: version, registry: CheckerRegistry(checkers))
         let first = served.withLock { current in
             guard current == nil else { return false }

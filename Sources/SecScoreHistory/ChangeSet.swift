@@ -1,30 +1,30 @@
 import SecScoreModel
 
 /// One difference between two evaluations of a partner, in plain words.
-public struct Change: Sendable, Hashable {
+package struct Change: Sendable, Hashable {
     /// What changed.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         case score, authorization, requirement, item, metric
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The requirement it belongs to; nil for the score and authorization.
-    public var requirementID: String?
+    package var requirementID: String?
     /// Points won (positive) or lost (negative); 0 when none moved.
-    public var points: Int
+    package var points: Int
     /// The sentence shown to people.
-    public var text: String
+    package var text: String
 }
 
 /// What changed between two recorded evaluations of one partner: the score,
 /// CSP authorization, each requirement's status and points, and the facts
 /// behind the insights (an admin who lost coverage and why, a new
 /// unanswered alert, a customer that became compliant, a measure that moved).
-public enum ChangeSet {
+package enum ChangeSet {
     /// The changes from `old` to `new` (both read with their requirements),
     /// most important first: score, authorization, then each requirement in
     /// catalog order with its items and metrics.
-    public static func between(_ old: RecordedEvaluation, _ new: RecordedEvaluation) -> [Change] {
+    package static func between(_ old: RecordedEvaluation, _ new: RecordedEvaluation) -> [Change] {
         var changes: [Change] = []
         if old.score != new.score || old.earnedPoints != new.earnedPoints || old.maxPoints != new.maxPoints {
             changes.append(Change(

@@ -2,23 +2,23 @@ import TenantSnapshot
 
 /// What a report shows of a partner's history: the run before this one,
 /// what changed since, and the trend over the last days.
-public struct HistoryContext: Sendable {
+package struct HistoryContext: Sendable {
     /// The evaluation this context is about.
-    public var current: RecordedEvaluation
+    package var current: RecordedEvaluation
     /// The partner's evaluation before it (by as-of day, then time), if any.
-    public var previous: RecordedEvaluation?
+    package var previous: RecordedEvaluation?
     /// What changed from `previous` to `current` (empty without a previous).
-    public var changes: [Change]
+    package var changes: [Change]
     /// The partner's evaluations within the trend window, oldest first,
     /// `current` included.
-    public var trend: [RecordedEvaluation]
+    package var trend: [RecordedEvaluation]
 }
 
 extension HistoryStore {
     /// The history around evaluation `id`: the run before it, the changes,
     /// and every run as of the `days` days up to its as-of day.
     /// - Throws: `HistoryError.readFailed`.
-    public func context(ofEvaluation id: Int64, days: Int = 90) throws(HistoryError) -> HistoryContext? {
+    package func context(ofEvaluation id: Int64, days: Int = 90) throws(HistoryError) -> HistoryContext? {
         guard let current = try evaluation(id: id) else { return nil }
         let all = try evaluations(of: current.partner)
         let position = all.firstIndex { $0.id == id }

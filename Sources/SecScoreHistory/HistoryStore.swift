@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import SecScoreModel
+package import SecScoreModel
 import SecScoreWire
 import TenantSnapshot
 
@@ -8,16 +8,16 @@ import TenantSnapshot
 /// one transaction per evaluation, so a fleet's partners can be recorded
 /// from several tasks (and several secscore processes) at once and a crash
 /// loses nothing already committed.
-public final class HistoryStore: Sendable {
+package final class HistoryStore: Sendable {
     /// The database file's path as given.
-    public let path: String
+    package let path: String
     let pool: DatabasePool
 
     /// Opens (or creates) the database at `path` and brings its schema up to
     /// date. A file that is not a secscore history database is left
     /// untouched.
     /// - Throws: `HistoryError` (`.cannotOpen`, `.notADatabase`, `.newerSchema`).
-    public init(path: String) throws(HistoryError) {
+    package init(path: String) throws(HistoryError) {
         self.path = path
         var configuration = Configuration()
         // Writers from parallel partners or processes wait their turn.
@@ -63,7 +63,7 @@ public final class HistoryStore: Sendable {
     /// - Returns: the evaluation's id.
     /// - Throws: `HistoryError.writeFailed`.
     @discardableResult
-    public func record(
+    package func record(
         _ report: EvaluationReport, partner: String, partnerName: String, snapshotDigest: String,
         recordedAtMs: Int64, toolVersion: String
     ) async throws(HistoryError) -> Int64 {
@@ -126,7 +126,7 @@ public final class HistoryStore: Sendable {
     /// - Returns: the key, or nil when nothing matches.
     /// - Throws: `HistoryError.readFailed`, or `.ambiguousPartner` naming
     ///   every match.
-    public func partnerKey(for text: String) throws(HistoryError) -> String? {
+    package func partnerKey(for text: String) throws(HistoryError) -> String? {
         let all = try read { db in
             try Row.fetchAll(db, sql: "SELECT DISTINCT partner, tenantId, partnerName FROM evaluation")
                 .map { (key: $0["partner"] as String, tenant: $0["tenantId"] as String, name: $0["partnerName"] as String) }
@@ -147,7 +147,7 @@ public final class HistoryStore: Sendable {
     /// case-insensitive), oldest first, as summaries (no requirements).
     /// - Parameter sinceAsOf: only those as of this day (YYYY-MM-DD) or later.
     /// - Throws: `HistoryError.readFailed`.
-    public func evaluations(of partner: String, sinceAsOf: String? = nil) throws(HistoryError) -> [RecordedEvaluation] {
+    package func evaluations(of partner: String, sinceAsOf: String? = nil) throws(HistoryError) -> [RecordedEvaluation] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -164,7 +164,7 @@ public final class HistoryStore: Sendable {
     }
 
     /// Every partner with recorded evaluations: key, latest name, count.
-    public func partners() throws(HistoryError) -> [(partner: String, name: String, evaluations: Int)] {
+    package func partners() throws(HistoryError) -> [(partner: String, name: String, evaluations: Int)] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -178,7 +178,7 @@ public final class HistoryStore: Sendable {
     }
 
     /// The evaluation with `id`, with every requirement, item and metric.
-    public func evaluation(id: Int64) throws(HistoryError) -> RecordedEvaluation? {
+    package func evaluation(id: Int64) throws(HistoryError) -> RecordedEvaluation? {
         try read { db in
             guard let row = try Row.fetchOne(
                 db,

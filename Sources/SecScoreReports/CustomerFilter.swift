@@ -1,4 +1,4 @@
-public import SecScoreModel
+package import SecScoreModel
 import SecScoreWire
 
 extension EvaluationReport {
@@ -6,7 +6,7 @@ extension EvaluationReport {
     /// customer evidence and customer-specific insights only for customers
     /// whose name or tenant id contains `text` (case-insensitive). Scores
     /// and statuses are unchanged; a note says what was filtered.
-    public func filteringCustomers(_ text: String) -> EvaluationReport {
+    package func filteringCustomers(_ text: String) -> EvaluationReport {
         let needle = text.lowercased()
         guard !needle.isEmpty else { return self }
         var copy = self

@@ -3,16 +3,16 @@ import SecScoreModel
 /// The overview page of a fleet run (`--report-dir`): every partner worst
 /// first, with score, CSP authorization, what changed since its last run
 /// and links to its reports, as `index.html` and `index.md`.
-public enum FleetOverview {
+package enum FleetOverview {
     /// One partner of the overview.
-    public struct Entry: Sendable {
-        public var row: FleetSummary.Row
+    package struct Entry: Sendable {
+        package var row: FleetSummary.Row
         /// Its recorded history, with `--history`.
-        public var history: ReportHistory?
+        package var history: ReportHistory?
         /// Its report files, relative to the overview.
-        public var reports: [String]
+        package var reports: [String]
 
-        public init(row: FleetSummary.Row, history: ReportHistory?, reports: [String]) {
+        package init(row: FleetSummary.Row, history: ReportHistory?, reports: [String]) {
             self.row = row
             self.history = history
             self.reports = reports
@@ -22,7 +22,7 @@ public enum FleetOverview {
     /// The changes shown per partner; its own report lists them all.
     static let shownChanges = 3
 
-    public static func html(_ entries: [Entry]) -> String {
+    package static func html(_ entries: [Entry]) -> String {
         var h = """
             <!DOCTYPE html>
             <html lang="en">
@@ -59,7 +59,7 @@ public enum FleetOverview {
         return h
     }
 
-    public static func markdown(_ entries: [Entry]) -> String {
+    package static func markdown(_ entries: [Entry]) -> String {
         var out = "# Security requirements: fleet overview\n\n\(summary(entries.map(\.row)))\n\n"
         out += "| Partner | Score | Points | CSP authorization | Not completed / could not check | Changed since the last run | Reports |\n"
         out += "|---|---|---|---|---|---|---|\n"

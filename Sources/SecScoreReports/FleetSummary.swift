@@ -1,31 +1,31 @@
-public import SecScoreModel
+package import SecScoreModel
 import SecScoreWire
 import TenantSnapshot
 
 /// The fleet summary: one row per partner, lowest score first (the ones to
 /// look at), snapshots that could not be evaluated at the top.
-public enum FleetSummary {
+package enum FleetSummary {
     /// What the summary keeps of one partner: a few fields, so that a fleet
     /// of any size is summarised in little memory once each report is
     /// written out and dropped.
-    public struct Row: Sendable {
+    package struct Row: Sendable {
         /// The snapshot folder's name.
-        public var name: String
+        package var name: String
         /// Why the partner could not be evaluated at all, or nil.
-        public var failure: String?
-        public var score: Double?
-        public var earnedPoints = 0
-        public var maxPoints = 0
-        public var partnerType = ""
+        package var failure: String?
+        package var score: Double?
+        package var earnedPoints = 0
+        package var maxPoints = 0
+        package var partnerType = ""
         /// "eligible", "not eligible" or "n/a" (the edition has no Mandatory type).
-        public var authorization = "n/a"
+        package var authorization = "n/a"
         /// Requirements not completed.
-        public var notCompleted: [String] = []
+        package var notCompleted: [String] = []
         /// Requirements that could not be checked.
-        public var errors: [String] = []
+        package var errors: [String] = []
 
         /// The row of an evaluated partner.
-        public init(name: String, report: EvaluationReport) {
+        package init(name: String, report: EvaluationReport) {
             self.name = name
             self.score = report.score
             self.earnedPoints = report.earnedPoints
@@ -37,7 +37,7 @@ public enum FleetSummary {
         }
 
         /// The row of a partner that could not be evaluated.
-        public init(name: String, failure: String) {
+        package init(name: String, failure: String) {
             self.name = name
             self.failure = failure
         }
@@ -45,7 +45,7 @@ public enum FleetSummary {
 
     /// Rows worst first: partners that could not be evaluated (or scored),
     /// then the lowest scores; ties by name.
-    public static func worstFirst(_ rows: [Row]) -> [Row] {
+    package static func worstFirst(_ rows: [Row]) -> [Row] {
         rows.sorted { a, b in
             switch (a.score, b.score) {
             case (nil, nil): return a.name < b.name
@@ -57,7 +57,7 @@ public enum FleetSummary {
     }
 
     /// The table for a terminal.
-    public static func render(_ rows: [Row]) -> String {
+    package static func render(_ rows: [Row]) -> String {
         let sorted = worstFirst(rows)
         let nameWidth = max(7, min(40, rows.map(\.name.count).max() ?? 7))
         var out = "PARTNER".padded(nameWidth) + "  SCORE    POINTS  TYPE               CSP AUTH      NOT COMPLETED / COULD NOT CHECK\n"
@@ -82,7 +82,7 @@ public enum FleetSummary {
 
     /// The same rows as JSON, in folder order, for scripts and dashboards.
     /// - Parameter restarts: plugins that were restarted during the run, by name.
-    public static func renderJSON(_ rows: [Row], restarts: [(plugin: String, count: Int)] = []) -> String {
+    package static func renderJSON(_ rows: [Row], restarts: [(plugin: String, count: Int)] = []) -> String {
         let partners = rows.map { row -> JSONOut in
             if let failure = row.failure {
                 return .object([("name", .string(row.name)), ("failure", .string(failure))])

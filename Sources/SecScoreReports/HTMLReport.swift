@@ -1,4 +1,4 @@
-public import SecScoreModel
+package import SecScoreModel
 import SecScoreWire
 import TenantSnapshot
 
@@ -6,10 +6,10 @@ import TenantSnapshot
 /// the overview boxes, the requirements table, future requirements, and
 /// per-admin and per-customer detail that expands. No scripts, no network
 /// fetches; every piece of plugin text is escaped.
-public enum HTMLReport {
+package enum HTMLReport {
     /// - Parameter history: adds "Changed since the last run" and the score
     ///   trend as inline SVG (`--history`).
-    public static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
+    package static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
         let name = report.partner.displayName.isEmpty ? "(unnamed partner)" : report.partner.displayName
         var h = """
             <!DOCTYPE html>

@@ -1,13 +1,13 @@
-public import SecScoreModel
+package import SecScoreModel
 import SecScoreWire
 import TenantSnapshot
 
 /// The machine-readable report, `--format json`. Its shape is versioned by
 /// `schemaVersion` and described in docs/report-schema.json.
-public enum JSONReport {
+package enum JSONReport {
     /// - Parameter history: what changed since the last recorded run and
     ///   the trend (`--history`), as a "history" member; nil leaves it out.
-    public static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
+    package static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
         document(report, history: history).rendered()
     }
 

@@ -1,6 +1,6 @@
 /// A JSON value built in code, written with a stable member order so that
 /// reports diff cleanly and golden files are exact.
-public indirect enum JSONOut: Sendable {
+package indirect enum JSONOut: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -10,7 +10,7 @@ public indirect enum JSONOut: Sendable {
     case object([(String, JSONOut)])
 
     /// Pretty-printed with two-space indents.
-    public func rendered() -> String {
+    package func rendered() -> String {
         var out = ""
         write(into: &out, indent: 0)
         return out + "\n"

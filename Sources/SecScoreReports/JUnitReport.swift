@@ -1,11 +1,11 @@
-public import SecScoreModel
+package import SecScoreModel
 import TenantSnapshot
 
 /// JUnit XML: one test case per requirement, so CI dashboards show the
 /// dashboard. Not completed is a failure, could not check an error, not
 /// applicable a skip.
-public enum JUnitReport {
-    public static func render(_ report: EvaluationReport) -> String {
+package enum JUnitReport {
+    package static func render(_ report: EvaluationReport) -> String {
         let rows = report.requirements
         let failures = rows.filter { $0.status == .notCompleted }.count
         let errors = rows.filter { $0.status == .error }.count

@@ -1,10 +1,10 @@
-public import SecScoreModel
+package import SecScoreModel
 import TenantSnapshot
 
 /// GitHub-flavoured Markdown that fits a CI job summary.
-public enum MarkdownReport {
+package enum MarkdownReport {
     /// - Parameter history: adds "Changed since the last run" (`--history`).
-    public static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
+    package static func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
         var out: [String] = []
         let name = report.partner.displayName.isEmpty ? "(unnamed partner)" : report.partner.displayName
         out.append("# Security requirements: \(text(name))")

@@ -1,7 +1,7 @@
-public import SecScoreModel
+package import SecScoreModel
 
 /// The formats a report is written in.
-public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
+package enum ReportFormat: String, Sendable, Hashable, CaseIterable {
     /// The terminal dashboard (plain text when not on a terminal).
     case table
     /// The report schema of docs/report-schema.json.
@@ -14,7 +14,7 @@ public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
 
     /// The format a file name's extension names (.json, .html/.htm,
     /// .md/.markdown, .xml, .txt), or nil.
-    public static func forFileName(_ path: String) -> ReportFormat? {
+    package static func forFileName(_ path: String) -> ReportFormat? {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         switch path[path.index(after: dot)...].lowercased() {
         case "json": return .json
@@ -28,7 +28,7 @@ public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
 
     /// The extension of a file in this format (fleet reports are named
     /// `<partner>.<extension>`).
-    public var fileExtension: String {
+    package var fileExtension: String {
         switch self {
         case .table: "txt"
         case .json: "json"
@@ -40,18 +40,18 @@ public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Renders reports in any format with one set of display choices.
-public struct ReportRenderer: Sendable {
+package struct ReportRenderer: Sendable {
     /// Show only customers whose name or tenant id contains this text in
     /// customer insights (nil: all).
-    public var customerFilter: String?
+    package var customerFilter: String?
     /// Columns of the terminal dashboard.
-    public var width: Int
+    package var width: Int
     /// ANSI colour in the terminal dashboard.
-    public var color: Bool
+    package var color: Bool
     /// The partner's recorded history, shown in every format but JUnit.
-    public var history: ReportHistory?
+    package var history: ReportHistory?
 
-    public init(customerFilter: String? = nil, width: Int = 100, color: Bool = false, history: ReportHistory? = nil) {
+    package init(customerFilter: String? = nil, width: Int = 100, color: Bool = false, history: ReportHistory? = nil) {
         self.customerFilter = customerFilter
         self.width = width
         self.color = color
@@ -59,7 +59,7 @@ public struct ReportRenderer: Sendable {
     }
 
     /// `report` in `format`, as UTF-8 text.
-    public func render(_ report: EvaluationReport, as format: ReportFormat) -> String {
+    package func render(_ report: EvaluationReport, as format: ReportFormat) -> String {
         let report = customerFilter.map { report.filteringCustomers($0) } ?? report
         return switch format {
         case .table: TerminalDashboard(width: width, color: color).render(report, history: history)

@@ -2,30 +2,30 @@ import SecScoreModel
 
 /// What a report shows of the partner's recorded history (`--history`):
 /// what changed since the last run and the score over the last days.
-public struct ReportHistory: Sendable {
+package struct ReportHistory: Sendable {
     /// One recorded run on the trend.
-    public struct Point: Sendable, Hashable {
+    package struct Point: Sendable, Hashable {
         /// YYYY-MM-DD.
-        public var asOf: String
+        package var asOf: String
         /// 0...100, nil when nothing applied.
-        public var score: Double?
+        package var score: Double?
 
-        public init(asOf: String, score: Double?) {
+        package init(asOf: String, score: Double?) {
             self.asOf = asOf
             self.score = score
         }
     }
 
     /// The as-of day of the run before this one; nil for the first run.
-    public var previousAsOf: String?
+    package var previousAsOf: String?
     /// What changed since, in plain words, most important first.
-    public var changes: [String]
+    package var changes: [String]
     /// Recorded runs within the window, oldest first, this one included.
-    public var trend: [Point]
+    package var trend: [Point]
     /// The window's length in days.
-    public var days: Int
+    package var days: Int
 
-    public init(previousAsOf: String?, changes: [String], trend: [Point], days: Int = 90) {
+    package init(previousAsOf: String?, changes: [String], trend: [Point], days: Int = 90) {
         self.previousAsOf = previousAsOf
         self.changes = changes
         self.trend = trend

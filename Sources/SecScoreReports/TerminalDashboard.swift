@@ -1,21 +1,21 @@
-public import SecScoreModel
+package import SecScoreModel
 import SecScoreWire
 import TenantSnapshot
 
 /// The dashboard in a terminal: the two overview boxes, the requirements
 /// with every column of Partner Center's table, future requirements and the
 /// CSP authorization line. Wraps to `width`; never cuts an insight.
-public struct TerminalDashboard: Sendable {
-    public var width: Int
+package struct TerminalDashboard: Sendable {
+    package var width: Int
     /// ANSI colour; only for a terminal.
-    public var color: Bool
-    public init(width: Int = 100, color: Bool = false) {
+    package var color: Bool
+    package init(width: Int = 100, color: Bool = false) {
         self.width = max(60, min(width, 160))
         self.color = color
     }
 
     /// - Parameter history: adds "Changed since the last run" (`--history`).
-    public func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
+    package func render(_ report: EvaluationReport, history: ReportHistory? = nil) -> String {
         var out: [String] = []
         let partnerName = report.partner.displayName.isEmpty ? "(unnamed partner)" : report.partner.displayName
         out.append(bold("Security requirements — \(SafeLine.clean(partnerName))"))

@@ -2,15 +2,15 @@ import Glibc
 import TenantSnapshot
 
 /// Sizes of a synthetic tenant.
-public struct SynthSize: Sendable, Hashable {
-    public var admins: Int
-    public var users: Int
-    public var policies: Int
-    public var alerts: Int
-    public var customers: Int
-    public var subscriptions: Int
+package struct SynthSize: Sendable, Hashable {
+    package var admins: Int
+    package var users: Int
+    package var policies: Int
+    package var alerts: Int
+    package var customers: Int
+    package var subscriptions: Int
 
-    public init(admins: Int = 5, users: Int = 50, policies: Int = 4, alerts: Int = 10, customers: Int = 10, subscriptions: Int = 20) {
+    package init(admins: Int = 5, users: Int = 50, policies: Int = 4, alerts: Int = 10, customers: Int = 10, subscriptions: Int = 20) {
         self.admins = admins
         self.users = max(users, admins)
         self.policies = policies
@@ -21,21 +21,21 @@ public struct SynthSize: Sendable, Hashable {
 }
 
 /// Why a snapshot could not be written.
-public struct SynthError: Error, Sendable, CustomStringConvertible {
-    public let description: String
+package struct SynthError: Error, Sendable, CustomStringConvertible {
+    package let description: String
 }
 
 /// Writes deterministic synthetic snapshots in the exact shapes the loader
 /// reads (Graph and Partner Center responses), for benchmarks, soak tests
 /// and anyone who wants to see secscore on a big tenant. The same seed and
 /// sizes always give the same bytes.
-public struct SnapshotSynthesizer: Sendable {
-    public var size: SynthSize
-    public var seed: UInt64
+package struct SnapshotSynthesizer: Sendable {
+    package var size: SynthSize
+    package var seed: UInt64
     /// The as-of day the alert timestamps are placed before (Unix ms).
-    public var nowUnixMillis: Int64
+    package var nowUnixMillis: Int64
 
-    public init(size: SynthSize, seed: UInt64 = 1, nowUnixMillis: Int64 = 1_763_251_199_999) {
+    package init(size: SynthSize, seed: UInt64 = 1, nowUnixMillis: Int64 = 1_763_251_199_999) {
         self.size = size
         self.seed = seed
         self.nowUnixMillis = nowUnixMillis
@@ -48,7 +48,7 @@ public struct SnapshotSynthesizer: Sendable {
     ]
 
     /// Writes every snapshot file into `directory` (created if missing).
-    public func write(to directory: String, name: String = "Synthetic Partner") throws(SynthError) {
+    package func write(to directory: String, name: String = "Synthetic Partner") throws(SynthError) {
         Self.makeDirectories(directory)
         var rng = SplitMix(seed)
         let s = size
@@ -164,7 +164,7 @@ public struct SnapshotSynthesizer: Sendable {
     }
 
     /// mkdir -p.
-    public static func makeDirectories(_ path: String) {
+    package static func makeDirectories(_ path: String) {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
@@ -236,14 +236,14 @@ struct Writer {
 /// SplitMix64: tiny, seeded, identical on every machine. Public because
 /// every seeded thing in the project (the soak's faults, the corruption
 /// tests) should draw from the same generator.
-public struct SplitMix: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(_ seed: UInt64) { state = seed }
+package struct SplitMix: RandomNumberGenerator, Sendable {
+    package var state: UInt64
+    package init(_ seed: UInt64) { state = seed }
 
     /// A number in 0..<n (0 when n is 0).
-    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+    package mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
