@@ -114,9 +114,16 @@ public enum Evaluator {
             return (RequirementResult(requirement: requirement, status: .error, reason: reason), nil)
         }
         let missing = binding.descriptor.requiredFacets.filter { !snapshot.presentFacets.contains($0) }
+            // A file secscore collect failed to fetch is unknown, not empty: optional ones too.
+            + binding.descriptor.optionalFacets.filter {
+                !snapshot.presentFacets.contains($0) && snapshot.collectionReasons[TenantSnapshot.fileNames[$0] ?? ""] != nil
+            }
         if !missing.isEmpty {
             let files = missing.map { TenantSnapshot.fileNames[$0] ?? "\($0)" }
             var reason = "\(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot"
+            // secscore collect says why it left a file out (collection.json).
+            let why = files.compactMap { f in snapshot.collectionReasons[f].map { "\(f): \($0)" } }
+            if !why.isEmpty { reason += "; secscore collect left it out: " + why.joined(separator: "; ") }
             if !snapshot.unreadFiles.isEmpty {
                 // Often the data is there under another name or format.
                 let shown = snapshot.unreadFiles.prefix(5).joined(separator: ", ")

@@ -92,6 +92,7 @@ public enum SnapshotLoader {
         }
         var snapshot = TenantSnapshot(directory: directory, partner: partner, facets: facets, presentFacets: present)
         snapshot.unreadFiles = unreadFiles(in: directory)
+        snapshot.collectionReasons = CollectionManifest.load(directory: directory)?.leftOut ?? [:]
         return snapshot
     }
 

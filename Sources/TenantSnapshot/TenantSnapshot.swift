@@ -84,6 +84,8 @@ public struct TenantSnapshot: Sendable {
     /// CSV saved from Partner Center, a misspelled name), sorted; reports
     /// name them where a requirement lacks its file.
     public var unreadFiles: [String] = []
+    /// Why `secscore collect` left files out (collection.json), by file name.
+    public var collectionReasons: [String: String] = [:]
 
     public init(directory: String, partner: PartnerProfile?, facets: Secscore_Tenant_V1_Facets,
                 presentFacets: Set<Secscore_Tenant_V1_Facet>, notes: [String] = []) {
@@ -96,7 +98,7 @@ public struct TenantSnapshot: Sendable {
 
     /// Every file name the loader reads: the facets' files and the ones
     /// merged into them.
-    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json"]) }
+    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json", "collection.json"]) }
 
     /// The file each facet is read from, for messages that tell a user what to collect.
     public static let fileNames: [Secscore_Tenant_V1_Facet: String] = [
