@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import SecScoreCollect
 import X509
@@ -56,7 +57,8 @@ public final class FakeMicrosoft: Sendable {
         }
         let app = Application(
             responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) })
+            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) },
+            logger: { var l = Logger(label: "fake-microsoft"); l.logLevel = .critical; return l }())
         let task = Task { try await app.run() }
         state.setServer(task)
         for _ in 0..<500 {

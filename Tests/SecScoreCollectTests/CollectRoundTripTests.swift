@@ -11,7 +11,9 @@ struct CollectRoundTripTests {
     func roundTrip() async throws {
         let source = try synthTenant()
         let output = temporaryFolder("out") + "/snapshot"
-        let summary = try await withFake(source) { fake, base in
+        var small = FakeMicrosoft.Options()
+        small.pageSize = 7
+        let summary = try await withFake(source, options: small) { fake, base in
             let s = try await collect(base: base, output: output, settings: settings(matching: source))
             #expect(fake.stats.limitViolations.isEmpty, "collect stayed inside the published limits")
             // 40 users at 7 a page: 6 pages.

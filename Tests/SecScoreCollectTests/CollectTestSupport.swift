@@ -38,7 +38,7 @@ func settings(matching snapshot: String) -> PartnerSettings {
 
 /// A running fake over `snapshot`, stopped by `body`'s end.
 func withFake<T>(
-    _ snapshot: String, options: FakeMicrosoft.Options = { var o = FakeMicrosoft.Options(); o.pageSize = 7; return o }(),
+    _ snapshot: String, options: FakeMicrosoft.Options = { var o = FakeMicrosoft.Options(); o.pageSize = 20; return o }(),
     _ body: (FakeMicrosoft, String) async throws -> T
 ) async throws -> T {
     let fake = FakeMicrosoft(tenant: try FakeTenant(snapshot: snapshot), options: options)
