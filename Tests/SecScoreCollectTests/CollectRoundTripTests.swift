@@ -1,6 +1,7 @@
 import FakeMicrosoft
 import Foundation
 import SecScoreCollect
+import SecScoreTestSupport
 import SecScoreWire
 import TenantSnapshot
 import Testing
@@ -85,5 +86,44 @@ struct CollectRoundTripTests {
             }
             #expect(actual[id]?.status == want.status, "\(id): \(actual[id]?.reason ?? "")")
         }
+    }
+}
+
+@Suite("Collect from Microsoft-shaped responses")
+struct CollectShapeTests {
+    /// Tests/Fixtures/graph-shapes copy the quirks of Microsoft's published
+    /// example responses (irregular whitespace, nulls, strings for numbers);
+    /// collect copies items verbatim, so they must load exactly as the
+    /// fixtures themselves do.
+    @Test("The graph-shapes fixtures survive the fake and collect unchanged")
+    func shapes() async throws {
+        let shapes = fixture("Tests/Fixtures/graph-shapes")
+        let source = temporaryFolder("shapes")
+        for (from, to) in [
+            ("conditionalAccessPolicies.json", "conditionalAccessPolicies.json"), ("userRegistrationDetails.json", "userRegistrationDetails.json"),
+            ("roleAssignments.json", "roleAssignments.json"), ("roleDefinitions.json", "roleDefinitions.json"),
+            ("securityDefaults.json", "securityDefaults.json"), ("users.json", "users.json"),
+            ("securityAlerts-docsContrib-10f547a.json", "securityAlerts.json"), ("partnerCustomerInsights.json", "customerMfa.json"),
+            ("roleEligibilitySchedules.json", "roleEligibilitySchedules.json"),
+        ] {
+            try FileManager.default.copyItem(atPath: shapes + "/" + from, toPath: source + "/" + to)
+        }
+        let output = temporaryFolder("out") + "/snapshot"
+        var options = FakeMicrosoft.Options()
+        options.pageSize = 1
+        try await withFake(source, options: options) { _, base in
+            _ = try await collect(base: base, output: output, settings: PartnerSettings())
+        }
+        let a = try SnapshotLoader.load(directory: source)
+        let b = try SnapshotLoader.load(directory: output)
+        #expect(a.facets.conditionalAccessPolicies == b.facets.conditionalAccessPolicies)
+        #expect(a.facets.registrationDetails == b.facets.registrationDetails)
+        #expect(a.facets.securityAlerts == b.facets.securityAlerts)
+        #expect(a.facets.roleDefinitions == b.facets.roleDefinitions)
+        #expect(a.facets.roleAssignments == b.facets.roleAssignments)
+        #expect(a.facets.roleEligibilities.items.map(\.endUnixMs) == b.facets.roleEligibilities.items.map(\.endUnixMs))
+        #expect(a.facets.customerMfa == b.facets.customerMfa)
+        #expect(a.facets.users.items.map(\.id) == b.facets.users.items.map(\.id))
+        #expect(a.facets.securityDefaults == b.facets.securityDefaults)
     }
 }
