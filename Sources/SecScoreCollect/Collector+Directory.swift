@@ -12,7 +12,6 @@ extension Collector {
     /// dependencies need.
     func collectDirectory(_ dir: String) async {
         async let definitions = collectFile(.roleDefinitions, into: dir)
-        async let userIDs = collectUsers(dir)
         async let holders = collectRoleHolders(dir)
         async let caGroups = collectConditionalAccess(dir)
         _ = await definitions
@@ -23,18 +22,21 @@ extension Collector {
         var admins = roleHolders.users
         for g in roleHolders.groups { admins.formUnion(groupMembers[g] ?? []) }
         admins.formUnion(eligibleUsers)
-        guard let known = await userIDs else {
+        // Users last, keeping only the admins' ids: memory stays flat
+        // whatever the tenant's size (the reports limit binds anyway).
+        guard let known = await collectUsers(dir, keeping: admins) else {
             await ledger.leftOut("perUserMfa.json", "not collected: users.json failed, and per-user MFA states are merged into it")
             return
         }
         await collectPerUserMfa(dir, users: admins.intersection(known).sorted())
     }
 
-    /// users.json; the ids seen, or nil when it failed.
-    func collectUsers(_ dir: String) async -> Set<String>? {
+    /// users.json; which of `admins` it holds, or nil when it failed.
+    func collectUsers(_ dir: String, keeping admins: Set<String>) async -> Set<String>? {
         let ids = IDSet()
         let ok = await collectFile(.users, into: dir) { item throws(CollectError) in
-            if let r = try JSONScan.members(Array(item.raw))["id"], let id = JSONScan.string(Array(item.raw), r) { await ids.insert(id) }
+            let raw = Array(item.raw)
+            if let r = try JSONScan.members(raw)["id"], let id = JSONScan.string(raw, r), admins.contains(id) { await ids.insert(id) }
         }
         return ok ? await ids.values : nil
     }

@@ -126,11 +126,48 @@ public enum JSONScan {
         try? JSONSerialization.jsonObject(with: Data(bytes[range]), options: [.fragmentsAllowed])
     }
 
+    /// Unescapes a quoted JSON string (RFC 8259 section 7). Done by hand:
+    /// it runs for every key of every item, and JSONSerialization on Linux
+    /// kept memory per call (100,000 users grew the collector by 80 MiB).
     static func decodeString(_ quoted: [UInt8]) throws(CollectError) -> String {
-        guard let s = try? JSONSerialization.jsonObject(with: Data(quoted), options: [.fragmentsAllowed]) as? String else {
-            throw bad("bad string")
+        guard quoted.count >= 2, quoted.first == UInt8(ascii: "\""), quoted.last == UInt8(ascii: "\"") else { throw bad("bad string") }
+        let body = quoted[1..<(quoted.count - 1)]
+        guard body.contains(UInt8(ascii: "\\")) else { return String(decoding: body, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var i = body.startIndex
+        func hex4(_ at: Int) throws(CollectError) -> UInt32 {
+            guard at + 4 <= body.endIndex, let v = UInt32(String(decoding: body[at..<(at + 4)], as: UTF8.self), radix: 16) else { throw bad("bad \\u escape") }
+            return v
         }
-        return s
+        while i < body.endIndex {
+            let c = body[i]
+            guard c == UInt8(ascii: "\\") else { out.append(c); i += 1; continue }
+            guard i + 1 < body.endIndex else { throw bad("bad escape") }
+            let e = body[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(i)
+                i += 4
+                if (0xD800..<0xDC00).contains(scalar), i + 6 <= body.endIndex, body[i] == UInt8(ascii: "\\"), body[i + 1] == UInt8(ascii: "u") {
+                    let low = try hex4(i + 2)
+                    if (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                }
+                out.append(contentsOf: String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
+            default: throw bad("bad escape")
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func skipSpace(_ b: [UInt8], _ start: Int) -> Int {

@@ -143,3 +143,18 @@ struct CloudEndpointTests {
         #expect(d >= 2 && d <= 4)
     }
 }
+
+@Suite("Collect JSON scanning")
+struct JSONScanTests {
+    @Test("Keys and strings unescape as JSON says, without building the items")
+    func unescape() throws {
+        let text = #"{"a\"b": "x\\y\/z\n\u00e9\ud83d\ude00", "value": [ {"id": 1}, [2, "]"], "}" ], "n": null}"#
+        let bytes = Array(text.utf8)
+        let members = try JSONScan.members(bytes)
+        #expect(Set(members.keys) == ["a\"b", "value", "n"])
+        #expect(JSONScan.string(bytes, members["a\"b"]!) == "x\\y/z\né😀")
+        let items = try JSONScan.elements(bytes, members["value"]!)
+        #expect(items.map { String(decoding: bytes[$0], as: UTF8.self) } == [#"{"id": 1}"#, #"[2, "]"]"#, #""}""#])
+        #expect(throws: CollectError.self) { try JSONScan.members(Array(#"{"a": "unterminated}"#.utf8)) }
+    }
+}
