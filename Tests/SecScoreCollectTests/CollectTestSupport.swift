@@ -36,19 +36,30 @@ func settings(matching snapshot: String) -> PartnerSettings {
         securityContact: contact.map { .init(name: $0["name"] as! String, email: $0["email"] as! String, phone: $0["phone"] as! String) })
 }
 
-/// A running fake over `snapshot`, stopped by `body`'s end.
+/// A running fake over `snapshot`, stopped by `body`'s end. Holds the
+/// test binary's process lock throughout: the fake's sockets, the HTTP
+/// client's event loop and the CLI children must not land inside another
+/// suite's leak check.
 func withFake<T>(
     _ snapshot: String, options: FakeMicrosoft.Options = { var o = FakeMicrosoft.Options(); o.pageSize = 20; return o }(),
     _ body: (FakeMicrosoft, String) async throws -> T
 ) async throws -> T {
-    let fake = FakeMicrosoft(tenant: try FakeTenant(snapshot: snapshot), options: options)
-    let base = try await fake.start()
+    await processTestLock.lock()
     do {
-        let result = try await body(fake, base)
+        let fake = FakeMicrosoft(tenant: try FakeTenant(snapshot: snapshot), options: options)
+        let base = try await fake.start()
+        let result: T
+        do {
+            result = try await body(fake, base)
+        } catch {
+            await fake.stop()
+            throw error
+        }
         await fake.stop()
+        await processTestLock.unlock()
         return result
     } catch {
-        await fake.stop()
+        await processTestLock.unlock()
         throw error
     }
 }
@@ -87,6 +98,8 @@ func call(_ manifest: [String: Any], _ name: String) -> [String: Any] {
 /// Evaluates `snapshot` through the real CLI and plugins; requirement id to (status, reason).
 func evaluate(_ snapshot: String) async throws -> [String: (status: String, reason: String)] {
     let report = temporaryFolder("report") + "/report.json"
+    await processTestLock.lock()
+    defer { Task { await processTestLock.unlock() } }
     let out = try await runAndCaptureCLI([
         "evaluate", snapshot, "--as-of", "2025-11-15", "--format", "json", "--output", report, "--fail-on", "none",
     ])
@@ -105,7 +118,9 @@ struct CollectTestError: Error, CustomStringConvertible {
 }
 
 /// A self-signed RSA certificate and key (PEM), made with openssl.
-func makeCertificate() throws -> (certificate: String, key: String) {
+func makeCertificate() async throws -> (certificate: String, key: String) {
+    await processTestLock.lock()
+    defer { Task { await processTestLock.unlock() } }
     let dir = temporaryFolder("cert")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

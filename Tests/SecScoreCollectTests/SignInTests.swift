@@ -7,7 +7,7 @@ import Testing
 struct SignInTests {
     @Test("Certificate: the fake verifies the signed client assertion")
     func certificate() async throws {
-        let (certPEM, keyPEM) = try makeCertificate()
+        let (certPEM, keyPEM) = try await makeCertificate()
         let source = try synthTenant(users: 12, admins: 3, customers: 2)
         var options = FakeMicrosoft.Options()
         options.certificatePEM = certPEM
@@ -27,8 +27,8 @@ struct SignInTests {
 
     @Test("A certificate the app does not know is refused, and nothing is written")
     func wrongCertificate() async throws {
-        let (registered, _) = try makeCertificate()
-        let (otherCert, otherKey) = try makeCertificate()
+        let (registered, _) = try await makeCertificate()
+        let (otherCert, otherKey) = try await makeCertificate()
         let source = try synthTenant(users: 12, admins: 3, customers: 2)
         var options = FakeMicrosoft.Options()
         options.certificatePEM = registered
@@ -49,9 +49,9 @@ struct SignInTests {
     }
 
     @Test("A key that does not belong to the certificate is refused before any call")
-    func mismatchedKey() throws {
-        let (cert, _) = try makeCertificate()
-        let (_, key) = try makeCertificate()
+    func mismatchedKey() async throws {
+        let (cert, _) = try await makeCertificate()
+        let (_, key) = try await makeCertificate()
         #expect(throws: CollectError.self) { try ClientCertificate(certificatePEM: cert, keyPEM: key) }
     }
 
