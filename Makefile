@@ -24,6 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config libsqlite3-dev
 
+.PHONY: bench-collect
 .PHONY: install uninstall all deps test-deps screenshots build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
@@ -161,6 +162,14 @@ soak: build
 soak-smoke: build
 	@$(SWIFT_BUILD) --quiet --product secscore-soak
 	"$(BIN)/secscore-soak" --partners 120 --faults 12 --users 60
+
+## bench-collect: secscore collect against the loopback fake under Microsoft's
+## throttling limits (10,000 users, 500 customers; BENCHMARKS.md). Takes ~2 min.
+BENCH_USERS ?= 10000
+BENCH_CUSTOMERS ?= 500
+bench-collect: swift-products
+	@$(SWIFT_BUILD) --quiet --product secscore-collect-bench
+	"$(BIN)/secscore-collect-bench" "$(BIN)/secscore" --users $(BENCH_USERS) --customers $(BENCH_CUSTOMERS)
 
 clean:
 	rm -rf .build

@@ -51,6 +51,17 @@ let package = Package(
         // spawn path cannot use it (PluginProcess.swift says why).
         // Without its Foundation trait: nothing here needs Data.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2", traits: []),
+        // secscore collect: the HTTP client, the client assertion's RS256
+        // signature (_CryptoExtras exists in 3.x and 4.x; 4.5.2 resolves),
+        // the certificate's thumbprint, and the loopback fake the tests run
+        // (swift-crypto and swift-log are declared above).
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: The wire contract
@@ -106,6 +117,22 @@ let package = Package(
             dependencies: ["SecScoreEngine", "PluginHost", "SecScoreWire"]
         ),
 
+        /// Fetches a snapshot from Microsoft Graph and Partner Center (secscore collect).
+        .target(
+            name: "SecScoreCollect",
+            dependencies: [
+                "TenantSnapshot",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
         /// Deterministic synthetic snapshots of any size (secscore synth).
         .target(name: "SecScoreSynth", dependencies: ["TenantSnapshot"]),
         /// The Swift checkers' rules, shared by their plugins and in-process runs.
@@ -152,7 +179,7 @@ let package = Package(
             name: "secscore",
             dependencies: [
                 "PluginHost", "PluginCheckRunner", "PluginConformance", "SecScoreWire", "SecScoreEngine", "SecScoreModel",
-                "SecScoreReports", "TenantSnapshot", "SecScoreSynth", "SecScoreHistory",
+                "SecScoreReports", "TenantSnapshot", "SecScoreSynth", "SecScoreHistory", "SecScoreCollect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -253,6 +280,39 @@ let package = Package(
                 "SecScoreEngine", "SecScoreModel", "SecScoreReports", "TenantSnapshot", "SecScoreWire", "PluginHost",
                 "PluginCheckRunner", "SecScoreCheckers", "SecScoreSynth", "SecScoreTestSupport", "secscore", "secscore-plugin-admin-mfa", "secscore-plugin-alert-response",
                 "secscore-plugin-spending-budget",
+            ]
+        ),
+        /// A loopback Microsoft Graph, Partner Center and token endpoint for
+        /// the collect tests and benchmark (Hummingbird).
+        .target(
+            name: "FakeMicrosoft",
+            dependencies: [
+                "SecScoreCollect",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/FakeMicrosoft"
+        ),
+        /// The collect benchmark (BENCHMARKS.md): the CLI against the fake under its limits.
+        .executableTarget(
+            name: "secscore-collect-bench",
+            dependencies: ["FakeMicrosoft", "SecScoreCollect", "SecScoreSynth"],
+            path: "Tests/CollectBench"
+        ),
+        .testTarget(
+            name: "SecScoreCollectTests",
+            dependencies: [
+                "SecScoreCollect", "FakeMicrosoft", "TenantSnapshot", "SecScoreWire", "SecScoreSynth", "SecScoreTestSupport", "secscore",
+                "secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .testTarget(

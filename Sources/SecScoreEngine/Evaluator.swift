@@ -108,7 +108,7 @@ public enum Evaluator {
             }
             return (Scoring.couldNotCheck(requirement, reason: reason), nil)
         }
-        if let missing = missingFacetsReason(binding.descriptor.requiredFacets, snapshot: snapshot) {
+        if let missing = missingFacetsReason(binding.descriptor, snapshot: snapshot) {
             return (Scoring.couldNotCheck(requirement, reason: missing, plugin: binding.name), nil)
         }
         var request = Secscore_Plugin_V1_EvaluateRequest()
@@ -133,13 +133,20 @@ public enum Evaluator {
     }
 
     /// Why a check cannot run for lack of data: the files of the required
-    /// facets the snapshot does not have, and files found instead that
+    /// facets the snapshot does not have, and of optional ones that
+    /// `secscore collect` failed to fetch (unknown, not empty), with
+    /// collect's reason (collection.json) and files found instead that
     /// secscore does not read (often the data is there under another name).
-    static func missingFacetsReason(_ required: [Secscore_Tenant_V1_Facet], snapshot: TenantSnapshot) -> String? {
-        let missing = required.filter { !snapshot.presentFacets.contains($0) }
+    static func missingFacetsReason(_ descriptor: Secscore_Plugin_V1_CheckDescriptor, snapshot: TenantSnapshot) -> String? {
+        let missing = descriptor.requiredFacets.filter { !snapshot.presentFacets.contains($0) }
+            + descriptor.optionalFacets.filter {
+                !snapshot.presentFacets.contains($0) && snapshot.collectionReasons[TenantSnapshot.fileNames[$0] ?? ""] != nil
+            }
         guard !missing.isEmpty else { return nil }
         let files = missing.map { TenantSnapshot.fileNames[$0] ?? "\($0)" }
         var reason = "\(files.joined(separator: ", ")) \(files.count == 1 ? "is" : "are") missing from the snapshot"
+        let why = files.compactMap { f in snapshot.collectionReasons[f].map { "\(f): \($0)" } }
+        if !why.isEmpty { reason += "; secscore collect left it out: " + why.joined(separator: "; ") }
         if !snapshot.unreadFiles.isEmpty {
             let shown = snapshot.unreadFiles.prefix(5).joined(separator: ", ")
             reason += "; found instead, and not read: \(shown)\(snapshot.unreadFiles.count > 5 ? " and \(snapshot.unreadFiles.count - 5) more" : "") (secscore reads only the JSON file names the README lists, spelled exactly)"

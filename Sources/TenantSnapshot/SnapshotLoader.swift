@@ -92,6 +92,7 @@ public enum SnapshotLoader {
         }
         var snapshot = TenantSnapshot(directory: directory, partner: partner, facets: facets, presentFacets: present)
         snapshot.unreadFiles = unreadFiles(in: directory)
+        snapshot.collectionReasons = CollectionManifest.load(directory: directory)?.leftOut ?? [:]
         let scorePath = path(MicrosoftScoreReader.fileName)
         if let bytes = try readBytes(scorePath) {
             snapshot.microsoftScore = try MicrosoftScoreReader.read(bytes, file: scorePath)

@@ -87,6 +87,8 @@ public struct TenantSnapshot: Sendable {
     /// Microsoft's own score (`microsoftScore.json`), shown beside ours; it
     /// never feeds a check.
     public var microsoftScore: MicrosoftScore?
+    /// Why `secscore collect` left files out (collection.json), by file name.
+    public var collectionReasons: [String: String] = [:]
 
     public init(directory: String, partner: PartnerProfile?, facets: Secscore_Tenant_V1_Facets,
                 presentFacets: Set<Secscore_Tenant_V1_Facet>, notes: [String] = []) {
@@ -99,7 +101,7 @@ public struct TenantSnapshot: Sendable {
 
     /// Every file name the loader reads: the facets' files and the ones
     /// merged into them.
-    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json", MicrosoftScoreReader.fileName]) }
+    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json", "collection.json", MicrosoftScoreReader.fileName]) }
 
     /// The file each facet is read from, for messages that tell a user what to collect.
     public static let fileNames: [Secscore_Tenant_V1_Facet: String] = [

@@ -18,7 +18,7 @@ struct SecScoreCommand: AsyncParsableCommand {
             check could not run.
             """,
         version: "0.1.0",
-        subcommands: [EvaluateCommand.self, HistoryCommand.self, ChangesCommand.self, CatalogCommand.self, ExplainCommand.self, PluginsCommand.self, PluginCommand.self, SynthCommand.self]
+        subcommands: [EvaluateCommand.self, CollectCommand.self, HistoryCommand.self, ChangesCommand.self, CatalogCommand.self, ExplainCommand.self, PluginsCommand.self, PluginCommand.self, SynthCommand.self]
     )
 
     /// Runs the command; usage errors exit 2 (documented), not
