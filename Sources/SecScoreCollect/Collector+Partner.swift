@@ -30,10 +30,17 @@ extension Collector {
         async let alerts = collectFile(.securityAlerts, into: dir)
         async let insights = collectFile(.customerInsights, into: dir)
         var score: [(String, JSONText)] = [("source", .string("Microsoft's partner security score (Graph beta security/partner/securityScore)"))]
+        // microsoftScore.json: the score object with its requirements and
+        // history as Graph sent them, for the reports' reconciliation.
+        var scoreObject: [String: Any]?
+        var rawRequirements: [[String: Any]] = []
+        var rawHistory: [[String: Any]] = []
+        var requirementsRead = false
         do throws(CollectError) {
             let result = try await get(.securityScore, url: request.endpoints.graph + CallSpec.securityScore.path)
             let o = (try? JSONSerialization.jsonObject(with: Data(result.body))) as? [String: Any] ?? [:]
             let value = (o["value"] as? [String: Any]) ?? o
+            scoreObject = value
             for key in ["currentScore", "maxScore", "lastRefreshDateTime"] {
                 if let v = value[key] { score.append((key, .string("\(v)"))) }
             }
@@ -46,6 +53,7 @@ extension Collector {
         do throws(CollectError) {
             try await pages(.securityRequirements, path: CallSpec.securityRequirements.path) { item throws(CollectError) in
                 let r = item.object
+                rawRequirements.append(r)
                 let type = r["requirementType"] as? String ?? r["id"] as? String ?? ""
                 let status = r["complianceStatus"] as? String ?? ""
                 requirements.append(.object([
@@ -57,6 +65,7 @@ extension Collector {
                     contactVerdict = "\(status) (updated \(r["updatedDateTime"] as? String ?? "?"))"
                 }
             }
+            requirementsRead = true
             progress.callFinished(CallSpec.securityRequirements.name, detail: "\(requirements.count) requirements")
         } catch {
             await ledger.skip(CallSpec.securityRequirements.name, why: error.status == 403 ? "permission" : "error",
@@ -64,7 +73,9 @@ extension Collector {
         }
         var history = 0
         do throws(CollectError) {
-            history = try await pages(.securityHistory, path: CallSpec.securityHistory.path) { _ throws(CollectError) in }
+            history = try await pages(.securityHistory, path: CallSpec.securityHistory.path) { item throws(CollectError) in
+                rawHistory.append(item.object)
+            }
             progress.callFinished(CallSpec.securityHistory.name, detail: "\(history) entries")
         } catch {
             await ledger.skip(CallSpec.securityHistory.name, why: error.status == 403 ? "permission" : "error", CallSpec.securityHistory.reason(for: error))
@@ -72,8 +83,32 @@ extension Collector {
         score.append(("requirements", .array(requirements)))
         score.append(("historyEntries", .number(Double(history))))
         await ledger.setMicrosoftScore(.object(score))
+        await writeMicrosoftScore(dir, score: scoreObject, requirements: requirementsRead ? rawRequirements : nil, history: rawHistory)
         await writeSecurityContact(dir, microsoftVerdict: contactVerdict)
         _ = await (alerts, insights)
+    }
+
+    /// Writes microsoftScore.json when both the score and its requirements
+    /// were read: without the requirements every row would read "not
+    /// exported", a difference the data does not have.
+    func writeMicrosoftScore(_ dir: String, score: [String: Any]?, requirements: [[String: Any]]?, history: [[String: Any]]) async {
+        let file = "microsoftScore.json"
+        guard var object = score, let requirements else {
+            await ledger.leftOut(file, "Microsoft's security score or its requirements could not be read (see calls)")
+            return
+        }
+        object["requirements"] = requirements
+        object["history"] = history
+        do throws(CollectError) {
+            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+                await ledger.leftOut(file, "Microsoft's security score could not be re-encoded as JSON")
+                return
+            }
+            try writeFile(dir + "/" + file, Array(data))
+            await ledger.wrote(file, items: requirements.count, source: "Graph beta security/partner/securityScore, requirements and history")
+        } catch {
+            await ledger.leftOut(file, "\(error)")
+        }
     }
 
     func writeSecurityContact(_ dir: String, microsoftVerdict: String?) async {

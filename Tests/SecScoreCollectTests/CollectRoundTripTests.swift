@@ -22,7 +22,7 @@ struct CollectRoundTripTests {
             return s
         }
         #expect(summary.leftOut.isEmpty, "\(summary.leftOut)")
-        let expected = ["collection.json", "conditionalAccessPolicies.json", "customerMfa.json", "groupEligibilitySchedules.json", "groups.json",
+        let expected = ["collection.json", "conditionalAccessPolicies.json", "customerMfa.json", "groupEligibilitySchedules.json", "groups.json", "microsoftScore.json",
                         "partner.json", "perUserMfa.json", "roleAssignments.json", "roleDefinitions.json", "roleEligibilitySchedules.json",
                         "securityAlerts.json", "securityContact.json", "securityDefaults.json", "spendingBudgets.json",
                         "userRegistrationDetails.json", "users.json"]
@@ -86,6 +86,11 @@ struct CollectRoundTripTests {
             }
             #expect(actual[id]?.status == want.status, "\(id): \(actual[id]?.reason ?? "")")
         }
+        // Microsoft's own score comes along for the reports' reconciliation.
+        let score = try MicrosoftScoreReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: output + "/microsoftScore.json"))), file: "microsoftScore.json")
+        #expect(score.currentScore == 60 && score.maxScore == 100)
+        #expect(score.requirements.map(\.requirementType) == ["securityContactProvided"])
+        #expect(score.history.map(\.score) == [55])
     }
 }
 
