@@ -26,41 +26,37 @@ package struct JSONNode: Sendable {
     package let value: JSONValue
     package let file: String
     package let mode: Mode
-    /// The parent's path, or this node's own when `step` is `.none`.
+    // The path is `base`, then `[index]` when index >= 0, then `.key` when
+    // key is not empty; so the member of an element, the common case, is
+    // made without building a string. (Plain fields rather than an enum
+    // with a payload: a node is copied for every item of a collection.)
     private let base: String
-    private let step: Step
+    private let index: Int
+    private let key: String
 
-    private enum Step: Sendable {
-        case none
-        case index(Int)
-        case key(String)
-    }
-
-    private init(_ value: JSONValue, file: String, mode: Mode, base: String, step: Step) {
+    private init(_ value: JSONValue, file: String, mode: Mode, base: String, index: Int, key: String) {
         self.value = value
         self.file = file
         self.mode = mode
         self.base = base
-        self.step = step
+        self.index = index
+        self.key = key
     }
 
     /// A document's root (or any value at a known `path`).
     package init(_ value: JSONValue, file: String, mode: Mode, path: String = "$") {
-        self.init(value, file: file, mode: mode, base: path, step: .none)
+        self.init(value, file: file, mode: mode, base: path, index: -1, key: "")
     }
 
     /// Element `index` of the array at `arrayPath`.
     package init(element value: JSONValue, at index: Int, of arrayPath: String, file: String, mode: Mode) {
-        self.init(value, file: file, mode: mode, base: arrayPath, step: .index(index))
+        self.init(value, file: file, mode: mode, base: arrayPath, index: index, key: "")
     }
 
     /// This node's JSON path, e.g. `$.value[3].identities`.
     package var path: String {
-        switch step {
-        case .none: base
-        case .index(let i): "\(base)[\(i)]"
-        case .key(let k): base + "." + k
-        }
+        let element = index >= 0 ? "\(base)[\(index)]" : base
+        return key.isEmpty ? element : element + "." + key
     }
 
     /// An error at this node.
@@ -79,8 +75,9 @@ package struct JSONNode: Sendable {
 
     // MARK: Members
 
-    /// Member `key`'s value: nil when absent, and in lenient mode when null.
-    private func present(_ key: String) -> JSONValue? {
+    /// Member `key`'s value without making a node of it: nil when absent,
+    /// and in lenient mode when null.
+    package func present(_ key: String) -> JSONValue? {
         guard let v = value[key] else { return nil }
         if mode == .lenient, case .null = v { return nil }
         return v
@@ -89,7 +86,8 @@ package struct JSONNode: Sendable {
     /// The member `key`: nil when absent, and in lenient mode when null.
     package func member(_ key: String) -> JSONNode? {
         guard let v = present(key) else { return nil }
-        return JSONNode(v, file: file, mode: mode, base: path, step: .key(key))
+        if self.key.isEmpty { return JSONNode(v, file: file, mode: mode, base: base, index: index, key: key) }
+        return JSONNode(v, file: file, mode: mode, base: path, index: -1, key: key)
     }
 
     /// The member `key`.

@@ -70,7 +70,7 @@ extension SnapshotLoader {
     }
 
     private static func refuseLaterPages(_ node: JSONNode) throws(SnapshotError) {
-        if node.member("@odata.nextLink") != nil {
+        if node.present("@odata.nextLink") != nil {
             throw node.fail(
                 "@odata.nextLink",
                 "is set: this file holds only the first page of the results; fetch every page (e.g. az rest with --url on each nextLink) and put all items in one \"value\" array")

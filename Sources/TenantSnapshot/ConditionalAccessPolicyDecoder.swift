@@ -55,7 +55,7 @@ extension SnapshotLoader {
                 p.excludeLocations = try locations.strings("excludeLocations") ?? []
             }
             if let devices = c.member("devices") {
-                p.hasDeviceFilter_p = try devices.object().member("deviceFilter") != nil
+                p.hasDeviceFilter_p = try devices.object().present("deviceFilter") != nil
             }
         }
         if let grant = node.member("grantControls") {

@@ -47,7 +47,7 @@ extension JSONNode {
     }
 
     private func dateTimeText(_ key: String) throws(SnapshotError) -> String? {
-        guard let v = member(key)?.value else { return nil }
+        guard let v = present(key) else { return nil }
         guard case .string(let s) = v else { throw fail(key, "expected an ISO 8601 date-time string, found \(v.kind)") }
         return s
     }

@@ -98,7 +98,7 @@ extension SnapshotLoader {
         c.tenantID = try node.requiredString("tenantId")
         c.displayName = try node.string("displayName") ?? ""
         let counts = node.member("mfa") ?? node
-        if node.member("mfa") == nil {
+        if node.present("mfa") == nil {
             try node.requireKnownKeys(
                 ["tenantId", "displayName", "totalAdminsCount", "mfaEnabledAdminsCount", "mfaEnabledNonAdminsCount", "totalUsersCount"],
                 required: [])
@@ -106,7 +106,7 @@ extension SnapshotLoader {
         let limit: Int64 = 100_000_000
         c.totalAdminsCount = try counts.integer("totalAdminsCount", max: limit) ?? -1
         // A total without the count of admins with MFA would read as "none has MFA".
-        if c.totalAdminsCount >= 0, counts.member("mfaEnabledAdminsCount") == nil, counts.member("compliantAdminsCount") == nil {
+        if c.totalAdminsCount >= 0, counts.present("mfaEnabledAdminsCount") == nil, counts.present("compliantAdminsCount") == nil {
             throw node.fail("mfaEnabledAdminsCount", "is missing; expected how many of the totalAdminsCount admins have MFA")
         }
         let adminsSecscore = try counts.integer("mfaEnabledAdminsCount", max: limit)
@@ -131,7 +131,7 @@ extension SnapshotLoader {
         s.customerName = try node.string("customerName") ?? ""
         // Only an empty list means "no Azure subscription"; absent or null
         // means the lookup was not done.
-        s.subscriptionIdsUnknown = node.member("subscriptionIds") == nil
+        s.subscriptionIdsUnknown = node.present("subscriptionIds") == nil
         s.subscriptionIds = try node.strings("subscriptionIds") ?? []
         // Partner Center's usagebudget has "amount": null when no budget is
         // set; a budget of 0 is a budget (docs/REQUIREMENTS.md).
