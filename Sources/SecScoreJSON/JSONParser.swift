@@ -25,8 +25,9 @@ public enum JSONStreamError<ItemError: Error>: Error {
 /// last) and trailing commas (JSONDecoder accepts them); it keeps numbers as
 /// their source text, so `"20"` and `20` can be read alike and `1e400`
 /// refused at its path; it streams a collection's items instead of building
-/// the whole tree; and it reports line and column. It is also 3-4x faster
-/// and 5x smaller than JSONSerialization on the scale tenants.
+/// the whole tree; and it reports line and column. On the scale tenants it
+/// is also about 5x faster and 5x smaller than JSONSerialization, and the
+/// snapshot loader on it 1.3-1.9x faster than JSONDecoder.
 public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
