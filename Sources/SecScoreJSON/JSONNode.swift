@@ -232,7 +232,7 @@ package struct JSONNode: Sendable {
     private func numericText(_ v: JSONValue) -> String? {
         switch v {
         case .number(let n): n
-        case .string(let s) where mode == .lenient: s.trimmingSpacesAndTabs()
+        case .string(let s) where mode == .lenient: s.trimmingCharacters()
         default: nil
         }
     }
@@ -256,8 +256,9 @@ package struct JSONNode: Sendable {
 }
 
 extension String {
-    /// Without leading and trailing spaces and tabs.
-    package func trimmingSpacesAndTabs() -> String {
+    /// Without leading and trailing spaces and tabs (the only blanks found
+    /// around numbers sent as text).
+    package func trimmingCharacters() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }

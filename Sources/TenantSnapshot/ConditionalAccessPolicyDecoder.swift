@@ -120,7 +120,7 @@ extension SnapshotLoader {
     static func commaList(_ node: JSONNode, _ key: String) throws(SnapshotError) -> [String] {
         guard let m = node.member(key) else { return [] }
         if case .string(let s) = m.value {
-            return s.split(separator: ",").map { String($0).trimmingSpacesAndTabs() }.filter { !$0.isEmpty }
+            return s.split(separator: ",").map { String($0).trimmingCharacters() }.filter { !$0.isEmpty }
         }
         return try node.strings(key) ?? []
     }

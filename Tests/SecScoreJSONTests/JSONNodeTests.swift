@@ -159,7 +159,7 @@ struct JSONNodePathTests {
     }
 
     @Test func trimming() {
-        #expect(" \t20\t ".trimmingSpacesAndTabs() == "20")
-        #expect("\n20".trimmingSpacesAndTabs() == "\n20")
+        #expect(" \t20\t ".trimmingCharacters() == "20")
+        #expect("\n20".trimmingCharacters() == "\n20")
     }
 }
