@@ -95,12 +95,16 @@ let package = Package(
 
         // MARK: Tenant data
 
+        /// The JSON layer: a strict parser that can stream a collection's
+        /// items, one accessor (strict or lenient) and one input error.
+        /// Knows nothing of snapshots or catalogs.
+        .target(name: "SecScoreJSON"),
         /// Reads snapshot directories of Graph and Partner Center exports.
-        .target(name: "TenantSnapshot", dependencies: ["SecScoreWire"]),
+        .target(name: "TenantSnapshot", dependencies: ["SecScoreJSON", "SecScoreWire"]),
         /// The requirement catalog (data, with the built-in editions) and scoring.
         .target(
             name: "SecScoreModel",
-            dependencies: ["TenantSnapshot", "SecScoreWire"],
+            dependencies: ["SecScoreJSON", "TenantSnapshot", "SecScoreWire"],
             resources: [.copy("Resources/catalog.json")]
         ),
 
@@ -273,6 +277,7 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SecScoreModelTests", dependencies: ["SecScoreModel", "TenantSnapshot", "SecScoreWire"]),
+        .testTarget(name: "SecScoreJSONTests", dependencies: ["SecScoreJSON"]),
         .testTarget(name: "TenantSnapshotTests", dependencies: ["TenantSnapshot", "SecScoreWire", "SecScoreSynth", "SecScoreTestSupport"]),
         .testTarget(
             name: "SecScoreEngineTests",

@@ -1,6 +1,7 @@
 // swift-tools-version:6.2
 // The benchmarks live in their own package so that their dependencies never
 // slow the main build or CI. Run: cd Benchmarks && swift run -c release secscore-bench <suite>
+// (or secscore-bench-json, the JSON layer against Foundation's, which needs no gRPC).
 import Foundation
 import PackageDescription
 
@@ -39,6 +40,16 @@ let package = Package(
         ),
         /// A gRPC server answering like example-plugin-c, in its own process.
         .executableTarget(name: "bench-grpc-server", dependencies: ["BenchGRPC"]),
+        /// secscore's JSON layer against Foundation's JSONDecoder and
+        /// JSONSerialization on the scale tenants. Apart from secscore-bench
+        /// so that it builds without gRPC (minutes, not twenty).
+        .executableTarget(
+            name: "secscore-bench-json",
+            dependencies: [
+                .product(name: "TenantSnapshot", package: secscore),
+                .product(name: "SecScoreModel", package: secscore),
+            ]
+        ),
         .executableTarget(
             name: "secscore-bench",
             dependencies: [

@@ -1,3 +1,4 @@
+import SecScoreJSON
 import SecScoreWire
 
 /// Every property of Graph's `conditionalAccessPolicy` (v1.0 and beta) that

@@ -101,47 +101,19 @@ public struct TenantSnapshot: Sendable {
 
     /// Every file name the loader reads: the facets' files and the ones
     /// merged into them.
-    public static var knownFileNames: Set<String> { Set(fileNames.values).union(["perUserMfa.json", "collection.json", MicrosoftScoreReader.fileName]) }
+    public static let knownFileNames: Set<String> =
+        Set(FacetRegistry.entries.flatMap { [$0.fileName] + $0.mergedFileNames })
+            .union(["collection.json", MicrosoftScoreReader.fileName])
 
     /// The file each facet is read from, for messages that tell a user what to collect.
-    public static let fileNames: [Secscore_Tenant_V1_Facet: String] = [
-        .partner: "partner.json",
-        .securityContact: "securityContact.json",
-        .roleDefinitions: "roleDefinitions.json",
-        .roleAssignments: "roleAssignments.json",
-        .roleEligibilities: "roleEligibilitySchedules.json",
-        .users: "users.json",
-        .groups: "groups.json",
-        .registrationDetails: "userRegistrationDetails.json",
-        .securityDefaults: "securityDefaults.json",
-        .conditionalAccessPolicies: "conditionalAccessPolicies.json",
-        .securityAlerts: "securityAlerts.json",
-        .customerMfa: "customerMfa.json",
-        .spendingBudgets: "spendingBudgets.json",
-        .groupEligibilities: "groupEligibilitySchedules.json",
-    ]
+    public static let fileNames: [Secscore_Tenant_V1_Facet: String] =
+        Dictionary(FacetRegistry.entries.map { ($0.facet, $0.fileName) }, uniquingKeysWith: { first, _ in first })
 
     /// The facets of `wanted` that the snapshot has, every principal included.
     public func facets(only wanted: some Sequence<Secscore_Tenant_V1_Facet>) -> Secscore_Tenant_V1_Facets {
         var out = Secscore_Tenant_V1_Facets()
         for facet in wanted where presentFacets.contains(facet) {
-            switch facet {
-            case .partner: out.partner = facets.partner
-            case .securityContact: out.securityContact = facets.securityContact
-            case .roleDefinitions: out.roleDefinitions = facets.roleDefinitions
-            case .roleAssignments: out.roleAssignments = facets.roleAssignments
-            case .roleEligibilities: out.roleEligibilities = facets.roleEligibilities
-            case .users: out.users = facets.users
-            case .groups: out.groups = facets.groups
-            case .registrationDetails: out.registrationDetails = facets.registrationDetails
-            case .securityDefaults: out.securityDefaults = facets.securityDefaults
-            case .conditionalAccessPolicies: out.conditionalAccessPolicies = facets.conditionalAccessPolicies
-            case .securityAlerts: out.securityAlerts = facets.securityAlerts
-            case .customerMfa: out.customerMfa = facets.customerMfa
-            case .spendingBudgets: out.spendingBudgets = facets.spendingBudgets
-            case .groupEligibilities: out.groupEligibilities = facets.groupEligibilities
-            default: break
-            }
+            FacetRegistry.entry(for: facet)?.copy(facets, &out)
         }
         return out
     }

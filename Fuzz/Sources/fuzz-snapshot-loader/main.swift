@@ -8,12 +8,8 @@ let directory: String = {
     return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
 }()
 
-let files = [
-    "partner.json", "securityContact.json", "roleDefinitions.json", "roleAssignments.json",
-    "roleEligibilitySchedules.json", "users.json", "groups.json", "userRegistrationDetails.json",
-    "securityDefaults.json", "conditionalAccessPolicies.json", "securityAlerts.json", "customerMfa.json",
-    "spendingBudgets.json",
-]
+// Every file the loader reads, merged ones included.
+let files = TenantSnapshot.knownFileNames.sorted()
 
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(

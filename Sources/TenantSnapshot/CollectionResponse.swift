@@ -1,0 +1,117 @@
+import SecScoreJSON
+
+/// Graph's collection responses, `{"value": [...]}`, and the other shapes
+/// exports take: a bare array, or one entity.
+extension SnapshotLoader {
+    /// A small collection file read as one tree, then decoded; nil when the
+    /// file does not exist.
+    static func treeCollection<T>(
+        _ path: String, decode: (JSONNode) throws(SnapshotError) -> T
+    ) throws(SnapshotError) -> [T]? {
+        guard let node = try readJSON(path) else { return nil }
+        return try collection(node).map(decode)
+    }
+
+    /// A collection file decoded item by item as it is parsed, with the same
+    /// rules and messages as `collection`: the big collections (users,
+    /// registrations, alerts, customers, subscriptions) never exist as one
+    /// JSON tree. Nil when the file does not exist.
+    static func streamedCollection<T>(
+        _ path: String, idKey: String = "id", decode: (JSONNode) throws(SnapshotError) -> T
+    ) throws(SnapshotError) -> [T]? {
+        guard let bytes = try readBytes(path) else { return nil }
+        var items: [T] = []
+        var seen: [String: Int] = [:]
+        let parsed: (document: JSONValue, streamed: Bool)
+        do {
+            parsed = try JSONParser.parseCollection(bytes) { value, index, bare throws(SnapshotError) in
+                let arrayPath = bare ? "$" : "$.value"
+                let node = JSONNode.snapshot(element: value, at: index, of: arrayPath, file: path)
+                try checkItem(node, position: index, idKey: idKey, seen: &seen, path: { "\(arrayPath)[\($0)]" })
+                items.append(try decode(node))
+            }
+        } catch {
+            switch error {
+            case .syntax(let e): throw SnapshotError(.syntax, file: path, path: "", "is not valid JSON: \(e)")
+            case .item(let e): throw e
+            }
+        }
+        let top = JSONNode.snapshot(parsed.document, file: path)
+        switch parsed.document {
+        case .array:
+            return items
+        case .object:
+            try refuseLaterPages(top)
+            if parsed.streamed { return items }
+            if let value = top.member("value") {
+                _ = try value.elements()  // not an array: says so
+                return items
+            }
+            guard parsed.document[idKey] != nil else { throw missingValue(top) }
+            var none: [String: Int] = [:]
+            try checkItem(top, position: 0, idKey: idKey, seen: &none, path: { _ in "$" })
+            return [try decode(top)]
+        default:
+            throw notACollection(top)
+        }
+    }
+
+    /// An item must be an object, and its id (when it has one) unique.
+    private static func checkItem(
+        _ item: JSONNode, position: Int, idKey: String, seen: inout [String: Int], path: (Int) -> String
+    ) throws(SnapshotError) {
+        _ = try item.object()
+        let id = try item.string(idKey) ?? ""
+        guard !id.isEmpty else { return }
+        if let first = seen[id] {
+            throw item.fail(idKey, "duplicate \(idKey) \"\(id)\", already used at \(path(first))")
+        }
+        seen[id] = position
+    }
+
+    private static func refuseLaterPages(_ node: JSONNode) throws(SnapshotError) {
+        if node.present("@odata.nextLink") != nil {
+            throw node.fail(
+                "@odata.nextLink",
+                "is set: this file holds only the first page of the results; fetch every page (e.g. az rest with --url on each nextLink) and put all items in one \"value\" array")
+        }
+    }
+
+    private static func missingValue(_ node: JSONNode) -> SnapshotError {
+        node.fail("value", "is missing; expected the collection response {\"value\": [...]}, a bare array, or one item")
+    }
+
+    private static func notACollection(_ node: JSONNode) -> SnapshotError {
+        node.fail("expected a collection response {\"value\": [...]}, found \(node.value.kind)")
+    }
+
+    /// The items of a collection response: `{"value": [...]}` as Graph sends
+    /// it, a bare array, or a single item (a GET of one entity). Refuses a
+    /// first page whose `@odata.nextLink` says more pages exist, and
+    /// duplicate ids.
+    static func collection(_ node: JSONNode, idKey: String = "id") throws(SnapshotError) -> [JSONNode] {
+        let items: [JSONNode]
+        switch node.value {
+        case .array:
+            items = try node.elements()
+        case .object:
+            try refuseLaterPages(node)
+            if let value = node.member("value") {
+                items = try value.elements()
+            } else if node.value[idKey] != nil {
+                // A single entity, as a GET of one item returns it.
+                items = [node]
+            } else {
+                throw missingValue(node)
+            }
+        default:
+            throw notACollection(node)
+        }
+        var seen: [String: Int] = [:]
+        seen.reserveCapacity(items.count)
+        for (position, item) in items.enumerated() {
+            try checkItem(item, position: position, idKey: idKey, seen: &seen, path: { items[$0].path })
+        }
+        return items
+    }
+}
