@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+package import Foundation
 import SwiftASN1
 import X509
 import _CryptoExtras
@@ -15,16 +15,16 @@ import _CryptoExtras
 /// thumbprint, which we send too); claims `aud` = the token endpoint, `iss`
 /// = `sub` = the client id, `jti` a fresh GUID, `nbf`/`iat` now, `exp` at
 /// most 10 minutes later.
-public struct ClientCertificate: Sendable {
-    public let der: [UInt8]
+package struct ClientCertificate: Sendable {
+    package let der: [UInt8]
     let key: _RSA.Signing.PrivateKey
     /// When the certificate stops being valid, for a clear message.
-    public let notValidAfter: Date
+    package let notValidAfter: Date
 
     /// Reads a PEM certificate and a PEM private key (PKCS#8 or PKCS#1,
     /// unencrypted); both may be in one file.
     /// - Throws: `CollectError.usage` naming the file and what is wrong.
-    public init(certificatePEM: String, keyPEM: String, certificateFile: String = "certificate", keyFile: String = "key") throws(CollectError) {
+    package init(certificatePEM: String, keyPEM: String, certificateFile: String = "certificate", keyFile: String = "key") throws(CollectError) {
         guard let der = Self.pemBlock("CERTIFICATE", in: certificatePEM) else {
             throw CollectError(.usage, "\(certificateFile): no PEM CERTIFICATE block")
         }
@@ -50,12 +50,12 @@ public struct ClientCertificate: Sendable {
     }
 
     /// Base64url SHA-1 thumbprint of the DER certificate (`x5t`).
-    public var sha1Thumbprint: String { Base64URL.encode(Array(Insecure.SHA1.hash(data: der))) }
+    package var sha1Thumbprint: String { Base64URL.encode(Array(Insecure.SHA1.hash(data: der))) }
     /// Base64url SHA-256 thumbprint of the DER certificate (`x5t#S256`).
-    public var sha256Thumbprint: String { Base64URL.encode(Array(SHA256.hash(data: der))) }
+    package var sha256Thumbprint: String { Base64URL.encode(Array(SHA256.hash(data: der))) }
 
     /// A signed client assertion for `audience` (the token endpoint URL).
-    public func assertion(clientID: String, audience: String, now: Date = Date(), id: String = UUID().uuidString.lowercased()) throws(CollectError) -> String {
+    package func assertion(clientID: String, audience: String, now: Date = Date(), id: String = UUID().uuidString.lowercased()) throws(CollectError) -> String {
         let header = JSONText.object([
             ("alg", .string("RS256")), ("typ", .string("JWT")),
             ("x5t", .string(sha1Thumbprint)), ("x5t#S256", .string(sha256Thumbprint)),
@@ -96,14 +96,14 @@ public struct ClientCertificate: Sendable {
 }
 
 /// RFC 4648 section 5, no padding.
-public enum Base64URL {
-    public static func encode(_ bytes: [UInt8]) -> String {
+package enum Base64URL {
+    package static func encode(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    public static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while s.count % 4 != 0 { s += "=" }
         return Data(base64Encoded: s).map(Array.init)

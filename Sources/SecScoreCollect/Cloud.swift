@@ -8,19 +8,19 @@ import Foundation
 /// deployments" (learn.microsoft.com/graph/deployments); Partner Center hosts
 /// from "Different Partner Center REST URL end points"
 /// (learn.microsoft.com/partner-center/developer/partner-center-rest-urls).
-public struct CloudEndpoints: Sendable, Hashable {
-    public enum Cloud: String, Sendable, CaseIterable {
+package struct CloudEndpoints: Sendable, Hashable {
+    package enum Cloud: String, Sendable, CaseIterable {
         case global, usgov, usgovhigh, dod, china
     }
 
     /// Graph service root, without version (`https://graph.microsoft.com`).
-    public var graph: String
+    package var graph: String
     /// Partner Center REST root (`https://api.partnercenter.microsoft.com`).
-    public var partnerCenter: String
+    package var partnerCenter: String
     /// Sign-in authority host (`https://login.microsoftonline.com`).
-    public var authority: String
+    package var authority: String
 
-    public init(graph: String, partnerCenter: String, authority: String) {
+    package init(graph: String, partnerCenter: String, authority: String) {
         self.graph = Self.trimmed(graph)
         self.partnerCenter = Self.trimmed(partnerCenter)
         self.authority = Self.trimmed(authority)
@@ -30,7 +30,7 @@ public struct CloudEndpoints: Sendable, Hashable {
     /// commercial Graph and sign-in hosts; GCC High and DoD sign in at
     /// `login.microsoftonline.us`; Partner Center for the US Government
     /// cloud shares the commercial REST host.
-    public init(cloud: Cloud) {
+    package init(cloud: Cloud) {
         switch cloud {
         case .global, .usgov:
             self.init(graph: "https://graph.microsoft.com", partnerCenter: "https://api.partnercenter.microsoft.com",
@@ -48,15 +48,15 @@ public struct CloudEndpoints: Sendable, Hashable {
     }
 
     /// The `.default` scope of Graph in this cloud (national clouds use their own host).
-    public var graphScope: String { Self.scopeHost(graph, fallback: "https://graph.microsoft.com") + "/.default" }
+    package var graphScope: String { Self.scopeHost(graph, fallback: "https://graph.microsoft.com") + "/.default" }
     /// The `.default` scope of Partner Center.
-    public var partnerCenterScope: String {
+    package var partnerCenterScope: String {
         Self.scopeHost(partnerCenter, fallback: "https://api.partnercenter.microsoft.com") + "/.default"
     }
 
     /// Refuses anything but https, except plain http to a loopback address
     /// (127.0.0.0/8, ::1, localhost), where the tests' fake listens.
-    public func validate() throws(CollectError) {
+    package func validate() throws(CollectError) {
         for (name, url) in [("--graph-endpoint", graph), ("--partner-center-endpoint", partnerCenter), ("--authority", authority)] {
             try Self.validate(url, option: name)
         }
@@ -73,7 +73,7 @@ public struct CloudEndpoints: Sendable, Hashable {
     }
 
     /// True for 127.0.0.0/8, ::1 and localhost.
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" || host == "[::1]" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return false }

@@ -3,25 +3,25 @@ import Glibc
 
 /// Reports what a collection is doing (the CLI draws it on a terminal and
 /// stays quiet when piped). Never given a token.
-public protocol CollectProgress: Sendable {
+package protocol CollectProgress: Sendable {
     func callFinished(_ name: String, detail: String)
     func page(_ name: String, items: Int)
     func notice(_ text: String)
 }
 
 /// What to collect and where to put it.
-public struct CollectRequest: Sendable {
+package struct CollectRequest: Sendable {
     /// The snapshot folder; written whole or not at all.
-    public var output: String
+    package var output: String
     /// The partner tenant (id or domain) that sign-in and partner.json name.
-    public var tenantID: String
-    public var endpoints: CloudEndpoints
-    public var settings: PartnerSettings
-    public var toolVersion: String
+    package var tenantID: String
+    package var endpoints: CloudEndpoints
+    package var settings: PartnerSettings
+    package var toolVersion: String
     /// Replace an existing snapshot that collect wrote before.
-    public var replace: Bool
+    package var replace: Bool
 
-    public init(output: String, tenantID: String, endpoints: CloudEndpoints, settings: PartnerSettings,
+    package init(output: String, tenantID: String, endpoints: CloudEndpoints, settings: PartnerSettings,
                 toolVersion: String = "0.1.0", replace: Bool = false) {
         self.output = output
         self.tenantID = tenantID
@@ -33,19 +33,19 @@ public struct CollectRequest: Sendable {
 }
 
 /// The outcome: which files were written and what was left out.
-public struct CollectSummary: Sendable {
-    public var output: String
-    public var written: [String]
+package struct CollectSummary: Sendable {
+    package var output: String
+    package var written: [String]
     /// File name to the reason it was left out.
-    public var leftOut: [(file: String, reason: String)]
-    public var calls: [Ledger.Call]
-    public var seconds: Double
+    package var leftOut: [(file: String, reason: String)]
+    package var calls: [Ledger.Call]
+    package var seconds: Double
 }
 
 /// Fetches a snapshot from Microsoft Graph and Partner Center into a
 /// temporary folder beside the output and renames it into place when every
 /// step has ended, with `collection.json` describing every call.
-public final class Collector: Sendable {
+package final class Collector: Sendable {
     let request: CollectRequest
     let session: HTTPSession
     let tokens: TokenProvider
@@ -54,7 +54,7 @@ public final class Collector: Sendable {
     let throttles: [String: Throttle]
     let signInName: String
 
-    public init(request: CollectRequest, session: HTTPSession, tokens: TokenProvider, signIn: String, progress: any CollectProgress) {
+    package init(request: CollectRequest, session: HTTPSession, tokens: TokenProvider, signIn: String, progress: any CollectProgress) {
         self.request = request
         self.session = session
         self.tokens = tokens
@@ -72,7 +72,7 @@ public final class Collector: Sendable {
     ///   cannot be written, `.signIn` when no token could be had at all,
     ///   `.cancelled`. A failed call is not an error: its file is left out
     ///   and collection.json says why.
-    public func run() async throws(CollectError) -> CollectSummary {
+    package func run() async throws(CollectError) -> CollectSummary {
         let started = Date()
         let clock = ContinuousClock()
         let t0 = clock.now

@@ -5,14 +5,14 @@ import NIOHTTP1
 import NIOSSL
 
 /// One HTTP answer, body read whole (a page is bounded by its `$top`).
-public struct HTTPResult: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+package struct HTTPResult: Sendable {
+    package var status: Int
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
     /// Attempts beyond the first that this answer took.
-    public var retries: Int
+    package var retries: Int
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
@@ -20,7 +20,7 @@ public struct HTTPResult: Sendable {
 /// The HTTP client of a collection: async-http-client with redirects off
 /// (a bearer token never follows a redirect to another host), the system
 /// trust store plus `--ca-file`, client-side throttling and retries.
-public final class HTTPSession: Sendable {
+package final class HTTPSession: Sendable {
     let client: HTTPClient
     let retry: RetryPolicy
     /// Largest body accepted (a Graph page of 999 users is a few MB).
@@ -29,7 +29,7 @@ public final class HTTPSession: Sendable {
 
     /// - Parameter caFile: a PEM file of extra trusted roots (a private CA).
     /// - Throws: `CollectError.usage` when the CA file cannot be read.
-    public init(caFile: String? = nil, retry: RetryPolicy = RetryPolicy(), requestTimeout: Double = 120) throws(CollectError) {
+    package init(caFile: String? = nil, retry: RetryPolicy = RetryPolicy(), requestTimeout: Double = 120) throws(CollectError) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         if let caFile {
@@ -46,7 +46,7 @@ public final class HTTPSession: Sendable {
         self.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         try? await client.shutdown()
     }
 

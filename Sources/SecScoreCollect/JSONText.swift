@@ -3,7 +3,7 @@ import Foundation
 /// A small JSON writer for the few objects collect builds itself (the
 /// client assertion, merged groups, per-user MFA items, budgets, the
 /// manifest). Keys keep their order; strings are escaped per RFC 8259.
-public indirect enum JSONText: Sendable {
+package indirect enum JSONText: Sendable {
     case string(String)
     case number(Double)
     case bool(Bool)
@@ -13,13 +13,13 @@ public indirect enum JSONText: Sendable {
     /// Bytes already known to be one JSON value (an item copied verbatim).
     case raw([UInt8])
 
-    public var utf8: [UInt8] {
+    package var utf8: [UInt8] {
         var out: [UInt8] = []
         write(into: &out)
         return out
     }
 
-    public func write(into out: inout [UInt8]) {
+    package func write(into out: inout [UInt8]) {
         switch self {
         case .string(let s): Self.writeString(s, into: &out)
         case .number(let n):
@@ -68,10 +68,10 @@ public indirect enum JSONText: Sendable {
 /// Reads the parts of a JSON page collect needs without building a tree of
 /// every item: the byte ranges of the top-level members, and of the
 /// elements of an array. Items are then copied verbatim to the snapshot.
-public enum JSONScan {
+package enum JSONScan {
     /// Top-level members of an object: key to the byte range of its value.
     /// - Throws: `CollectError.badResponse` if `bytes` is not one JSON object.
-    public static func members(_ bytes: [UInt8]) throws(CollectError) -> [String: Range<Int>] {
+    package static func members(_ bytes: [UInt8]) throws(CollectError) -> [String: Range<Int>] {
         var i = skipSpace(bytes, 0)
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw bad("expected a JSON object") }
         i += 1
@@ -97,7 +97,7 @@ public enum JSONScan {
     }
 
     /// The byte ranges of the elements of the array at `range`.
-    public static func elements(_ bytes: [UInt8], _ range: Range<Int>) throws(CollectError) -> [Range<Int>] {
+    package static func elements(_ bytes: [UInt8], _ range: Range<Int>) throws(CollectError) -> [Range<Int>] {
         var i = skipSpace(bytes, range.lowerBound)
         guard i < range.upperBound, bytes[i] == UInt8(ascii: "[") else { throw bad("expected an array") }
         i = skipSpace(bytes, i + 1)
@@ -116,13 +116,13 @@ public enum JSONScan {
     }
 
     /// The string at `range` (quotes included), unescaped; nil if it is not a string.
-    public static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
+    package static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
         guard range.lowerBound < bytes.count, bytes[range.lowerBound] == UInt8(ascii: "\"") else { return nil }
         return try? decodeString(Array(bytes[range]))
     }
 
     /// Parses the value at `range` with JSONSerialization (small values only).
-    public static func object(_ bytes: [UInt8], _ range: Range<Int>) -> Any? {
+    package static func object(_ bytes: [UInt8], _ range: Range<Int>) -> Any? {
         try? JSONSerialization.jsonObject(with: Data(bytes[range]), options: [.fragmentsAllowed])
     }
 

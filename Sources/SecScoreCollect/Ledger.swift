@@ -3,31 +3,31 @@ import Foundation
 /// What collect did, for `collection.json`: every call with its status,
 /// requests, pages, items and retries; every snapshot file written or left
 /// out with the reason; what was skipped and why. Never holds a token.
-public actor Ledger {
-    public struct Call: Sendable {
-        public var name: String
-        public var requests = 0
-        public var pages = 0
-        public var items = 0
-        public var retries = 0
+package actor Ledger {
+    package struct Call: Sendable {
+        package var name: String
+        package var requests = 0
+        package var pages = 0
+        package var items = 0
+        package var retries = 0
         /// The last HTTP status seen (0: none).
-        public var status = 0
-        public var failures = 0
-        public var error: String?
+        package var status = 0
+        package var failures = 0
+        package var error: String?
     }
 
-    public struct FileEntry: Sendable {
-        public var written: Bool
-        public var items: Int?
-        public var reason: String?
-        public var source: String?
+    package struct FileEntry: Sendable {
+        package var written: Bool
+        package var items: Int?
+        package var reason: String?
+        package var source: String?
     }
 
-    public struct Skip: Sendable {
-        public var what: String
+    package struct Skip: Sendable {
+        package var what: String
         /// licence, permission, throttling, config, notFound, noApi
-        public var why: String
-        public var detail: String
+        package var why: String
+        package var detail: String
     }
 
     var calls: [String: Call] = [:]
@@ -38,7 +38,7 @@ public actor Ledger {
     /// Microsoft's own verdicts (partner security score), labelled as such.
     var microsoftScore: JSONText?
 
-    public init() {}
+    package init() {}
 
     func record(_ name: String, status: Int, retries: Int, pages: Int = 0, items: Int = 0) {
         if calls[name] == nil {
@@ -81,7 +81,7 @@ public actor Ledger {
 
     func setMicrosoftScore(_ score: JSONText) { microsoftScore = score }
 
-    public var orderedCalls: [Call] { callOrder.compactMap { calls[$0] } }
+    package var orderedCalls: [Call] { callOrder.compactMap { calls[$0] } }
 
     /// collection.json (schemaVersion 1; docs/COLLECT.md describes every key).
     func manifest(tenant: String, started: Date, finished: Date, toolVersion: String, signIn: String, endpoints: CloudEndpoints) -> [UInt8] {

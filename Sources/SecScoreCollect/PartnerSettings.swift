@@ -5,26 +5,26 @@ import Foundation
 /// CSP onboarding date, and optionally an attested security contact.
 /// Nothing here is ever guessed: a missing value stays missing and the
 /// requirement that needs it is *could not check*.
-public struct PartnerSettings: Sendable, Hashable {
-    public var displayName: String?
-    public var partnerType: String?
-    public var commerceExperience: String?
-    public var onboardedDate: String?
+package struct PartnerSettings: Sendable, Hashable {
+    package var displayName: String?
+    package var partnerType: String?
+    package var commerceExperience: String?
+    package var onboardedDate: String?
     /// `{"name", "email", "phone"}`, as attested by the person running collect.
-    public var securityContact: Contact?
+    package var securityContact: Contact?
 
-    public struct Contact: Sendable, Hashable {
-        public var name: String
-        public var email: String
-        public var phone: String
-        public init(name: String, email: String, phone: String) {
+    package struct Contact: Sendable, Hashable {
+        package var name: String
+        package var email: String
+        package var phone: String
+        package init(name: String, email: String, phone: String) {
             self.name = name
             self.email = email
             self.phone = phone
         }
     }
 
-    public init(displayName: String? = nil, partnerType: String? = nil, commerceExperience: String? = nil,
+    package init(displayName: String? = nil, partnerType: String? = nil, commerceExperience: String? = nil,
                 onboardedDate: String? = nil, securityContact: Contact? = nil) {
         self.displayName = displayName
         self.partnerType = partnerType
@@ -39,7 +39,7 @@ public struct PartnerSettings: Sendable, Hashable {
     /// Reads the config file: `{"displayName", "partnerType", "commerceExperience",
     /// "onboardedDate", "securityContact": {"name", "email", "phone"}}`, every key optional.
     /// - Throws: `CollectError.usage` naming the file and the bad key.
-    public static func load(_ path: String) throws(CollectError) -> PartnerSettings {
+    package static func load(_ path: String) throws(CollectError) -> PartnerSettings {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CollectError(.usage, "--config \(path): cannot read the file")
         }
@@ -73,7 +73,7 @@ public struct PartnerSettings: Sendable, Hashable {
     }
 
     /// Refuses values `secscore evaluate` would refuse.
-    public func validate(source: String) throws(CollectError) {
+    package func validate(source: String) throws(CollectError) {
         if let partnerType, !Self.partnerTypes.contains(partnerType) {
             throw CollectError(.usage, "\(source): partnerType \"\(partnerType)\": expected \(Self.partnerTypes.joined(separator: ", "))")
         }
@@ -89,7 +89,7 @@ public struct PartnerSettings: Sendable, Hashable {
     }
 
     /// The keys partner.json lacks for want of a value, for the notice collect prints.
-    public var missing: [String] {
+    package var missing: [String] {
         var out: [String] = []
         if partnerType == nil { out.append("partnerType") }
         if commerceExperience == nil { out.append("commerceExperience") }
@@ -100,13 +100,13 @@ public struct PartnerSettings: Sendable, Hashable {
 
 /// A text file's contents, nil when it cannot be read (for the CLI, which
 /// keeps Foundation out of its own files).
-public func readTextFile(_ path: String) -> String? {
+package func readTextFile(_ path: String) -> String? {
     FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
 }
 
 extension ClientCertificate {
     /// True once the certificate's validity has ended.
-    public var isExpired: Bool { notValidAfter < Date() }
+    package var isExpired: Bool { notValidAfter < Date() }
     /// When it ends, as ISO 8601.
-    public var expiry: String { ISO8601DateFormatter().string(from: notValidAfter) }
+    package var expiry: String { ISO8601DateFormatter().string(from: notValidAfter) }
 }

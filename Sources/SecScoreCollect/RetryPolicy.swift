@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// When and how long to wait before retrying a call.
 ///
@@ -8,16 +8,16 @@ public import Foundation
 /// exponentially. We also retry 503 and 504 (transient, and Graph sends
 /// Retry-After with them) and dropped connections; every retry of one call
 /// fits in `maxTotal` seconds, after which the call fails as throttled.
-public struct RetryPolicy: Sendable, Hashable {
+package struct RetryPolicy: Sendable, Hashable {
     /// Attempts of one call, the first included.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// The most time one call may spend waiting between attempts.
-    public var maxTotal: Double
+    package var maxTotal: Double
     /// The first backoff without Retry-After; doubled each attempt, capped at `maxDelay`.
-    public var baseDelay: Double
-    public var maxDelay: Double
+    package var baseDelay: Double
+    package var maxDelay: Double
 
-    public init(maxAttempts: Int = 8, maxTotal: Double = 300, baseDelay: Double = 1, maxDelay: Double = 60) {
+    package init(maxAttempts: Int = 8, maxTotal: Double = 300, baseDelay: Double = 1, maxDelay: Double = 60) {
         self.maxAttempts = maxAttempts
         self.maxTotal = maxTotal
         self.baseDelay = baseDelay
@@ -25,12 +25,12 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// Statuses worth another attempt.
-    public static func isRetryable(status: Int) -> Bool { status == 429 || status == 503 || status == 504 }
+    package static func isRetryable(status: Int) -> Bool { status == 429 || status == 503 || status == 504 }
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1): the
     /// server's Retry-After when it sent one, else full-jitter exponential
     /// backoff between half and all of `baseDelay * 2^(attempt-1)`.
-    public func delay(attempt: Int, retryAfter: String?, now: Date = Date()) -> Double {
+    package func delay(attempt: Int, retryAfter: String?, now: Date = Date()) -> Double {
         if let retryAfter, let seconds = Self.parseRetryAfter(retryAfter, now: now) {
             return min(max(0, seconds), maxTotal)
         }
@@ -39,7 +39,7 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// `Retry-After` as delta-seconds or an HTTP-date (RFC 9110 10.2.3).
-    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
+    package static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed), seconds >= 0 { return seconds }
         let formatter = DateFormatter()

@@ -3,15 +3,15 @@ import NIOHTTP1
 
 /// A secret that never prints itself: `description` is redacted, so a
 /// secret cannot reach a log, an error or the manifest by accident.
-public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+package struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     let value: String
-    public init(_ value: String) { self.value = value }
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
+    package init(_ value: String) { self.value = value }
+    package var description: String { "<redacted>" }
+    package var debugDescription: String { "<redacted>" }
 }
 
 /// How collect signs in (docs/COLLECT.md, "Sign-in").
-public enum SignInMethod: Sendable {
+package enum SignInMethod: Sendable {
     /// App-only: OAuth 2.0 client credentials with a client secret.
     case clientSecret(tenant: String, clientID: String, secret: Secret)
     /// App-only: client credentials with a signed client assertion.
@@ -23,7 +23,7 @@ public enum SignInMethod: Sendable {
     /// `az account get-access-token` prints it).
     case tokenCommand(String)
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .clientSecret: "client secret"
         case .certificate: "certificate"
@@ -34,7 +34,7 @@ public enum SignInMethod: Sendable {
 }
 
 /// Obtains and caches access tokens per scope. Tokens live only in memory.
-public actor TokenProvider {
+package actor TokenProvider {
     let method: SignInMethod
     let endpoints: CloudEndpoints
     let session: HTTPSession
@@ -45,7 +45,7 @@ public actor TokenProvider {
     private var refreshToken: Secret?
     private var pending: [String: Task<Secret, any Error>] = [:]
 
-    public init(method: SignInMethod, endpoints: CloudEndpoints, session: HTTPSession, prompt: @escaping @Sendable (String) -> Void) {
+    package init(method: SignInMethod, endpoints: CloudEndpoints, session: HTTPSession, prompt: @escaping @Sendable (String) -> Void) {
         self.method = method
         self.endpoints = endpoints
         self.session = session
@@ -53,7 +53,7 @@ public actor TokenProvider {
     }
 
     /// The `Authorization` header value for `scope`; `refresh` drops a cached token first.
-    public func authorization(scope: String, refresh: Bool = false) async throws(CollectError) -> String {
+    package func authorization(scope: String, refresh: Bool = false) async throws(CollectError) -> String {
         if refresh { cache[scope] = nil }
         if let hit = cache[scope], hit.expires > Date() { return "Bearer " + hit.token.value }
         let task: Task<Secret, any Error>

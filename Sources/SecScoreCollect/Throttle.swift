@@ -1,12 +1,12 @@
 /// A published throttling limit: at most `limit` units in any sliding
 /// window of `window` seconds, and at most `concurrency` requests in flight.
-public struct ThrottleLimit: Sendable, Hashable {
-    public var name: String
-    public var limit: Int
-    public var window: Double
-    public var concurrency: Int
+package struct ThrottleLimit: Sendable, Hashable {
+    package var name: String
+    package var limit: Int
+    package var window: Double
+    package var concurrency: Int
 
-    public init(name: String, limit: Int, window: Double, concurrency: Int) {
+    package init(name: String, limit: Int, window: Double, concurrency: Int) {
         self.name = name
         self.limit = max(1, limit)
         self.window = window
@@ -16,28 +16,28 @@ public struct ThrottleLimit: Sendable, Hashable {
     /// Graph "Identity and access service limits", per app and tenant:
     /// 3,500 resource units per 10 s for a small tenant (the lowest tier:
     /// collect does not know the tenant's size before it has read the users).
-    public static let directory = ThrottleLimit(name: "directory", limit: 3_500, window: 10, concurrency: 8)
+    package static let directory = ThrottleLimit(name: "directory", limit: 3_500, window: 10, concurrency: 8)
     /// Graph "Identity and access reports service limits": 5 requests per 10 s per app and tenant.
-    public static let reports = ThrottleLimit(name: "reports", limit: 5, window: 10, concurrency: 1)
+    package static let reports = ThrottleLimit(name: "reports", limit: 5, window: 10, concurrency: 1)
     /// Graph "Identity protection and conditional access service limits":
     /// 1 request per second per tenant (no Retry-After on 429).
-    public static let conditionalAccess = ThrottleLimit(name: "conditionalAccess", limit: 1, window: 1, concurrency: 1)
+    package static let conditionalAccess = ThrottleLimit(name: "conditionalAccess", limit: 1, window: 1, concurrency: 1)
     /// Graph beta `security/partner/*`: no service limit is published; the
     /// global 130,000 per 10 s applies. Kept to a few in flight.
-    public static let partnerSecurity = ThrottleLimit(name: "partnerSecurity", limit: 130_000, window: 10, concurrency: 4)
+    package static let partnerSecurity = ThrottleLimit(name: "partnerSecurity", limit: 130_000, window: 10, concurrency: 4)
     /// Partner Center: the throttling guidance names the throttled APIs
     /// (customers' subscriptions among them) without a number we could
     /// cite; our choice is 500 requests per 60 s per partner (docs/COLLECT.md).
-    public static let partnerCenter = ThrottleLimit(name: "partnerCenter", limit: 500, window: 60, concurrency: 8)
+    package static let partnerCenter = ThrottleLimit(name: "partnerCenter", limit: 500, window: 60, concurrency: 8)
     /// The identity platform's token endpoint: a handful of calls per run.
-    public static let signIn = ThrottleLimit(name: "signIn", limit: 20, window: 1, concurrency: 2)
+    package static let signIn = ThrottleLimit(name: "signIn", limit: 20, window: 1, concurrency: 2)
 }
 
 /// Enforces one `ThrottleLimit` on the client side, so a collection stays
 /// inside Microsoft's published limits instead of learning them from 429s.
 /// Sliding-window log of the units spent; FIFO waiters for a slot.
-public actor Throttle {
-    public nonisolated let limit: ThrottleLimit
+package actor Throttle {
+    package nonisolated let limit: ThrottleLimit
     private var spent: [(at: ContinuousClock.Instant, units: Int)] = []
     private var spentHead = 0
     private var spentUnits = 0
@@ -45,11 +45,11 @@ public actor Throttle {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private let clock = ContinuousClock()
 
-    public init(_ limit: ThrottleLimit) { self.limit = limit }
+    package init(_ limit: ThrottleLimit) { self.limit = limit }
 
     /// Waits for a slot and for `units` to fit the window, then takes them.
     /// Pair every call with `release()`.
-    public func acquire(units: Int = 1) async throws {
+    package func acquire(units: Int = 1) async throws {
         if inFlight >= limit.concurrency {
             await withCheckedContinuation { waiters.append($0) }
         } else {
@@ -84,7 +84,7 @@ public actor Throttle {
     }
 
     /// Gives the slot back (to the first waiter, if any).
-    public func release() {
+    package func release() {
         if waiters.isEmpty {
             inFlight -= 1
         } else {
