@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config libsqlite3-dev
 
-.PHONY: bench-collect
+.PHONY: bench-collect bench-history
 .PHONY: install uninstall all deps test-deps screenshots build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
@@ -162,6 +162,12 @@ soak: build
 soak-smoke: build
 	@$(SWIFT_BUILD) --quiet --product secscore-soak
 	"$(BIN)/secscore-soak" --partners 120 --faults 12 --users 60
+
+## bench-history: record 1,000 partners x 90 daily runs into a history
+## database and query it (BENCHMARKS.md). Release build.
+bench-history:
+	$(SWIFT) build -c release --product secscore-history-bench
+	"$$($(SWIFT) build -c release --show-bin-path)/secscore-history-bench" --partners 1000 --days 90
 
 ## bench-collect: secscore collect against the loopback fake under Microsoft's
 ## throttling limits (10,000 users, 500 customers; BENCHMARKS.md). Takes ~2 min.

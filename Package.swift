@@ -305,6 +305,12 @@ let package = Package(
             path: "Tests/FakeMicrosoft"
         ),
         /// The collect benchmark (BENCHMARKS.md): the CLI against the fake under its limits.
+        /// Recording and querying a fleet's history (make bench-history).
+        .executableTarget(
+            name: "secscore-history-bench",
+            dependencies: ["SecScoreHistory", "SecScoreModel", "TenantSnapshot", "SecScoreWire"],
+            path: "Tests/HistoryBench"
+        ),
         .executableTarget(
             name: "secscore-collect-bench",
             dependencies: ["FakeMicrosoft", "SecScoreCollect", "SecScoreSynth"],

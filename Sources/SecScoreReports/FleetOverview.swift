@@ -23,17 +23,7 @@ package enum FleetOverview {
     static let shownChanges = 3
 
     package static func html(_ entries: [Entry]) -> String {
-        var h = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-            <title>Security requirements: fleet overview</title>
-            <style>\(HTMLReport.css)</style>
-            </head>
-            <body>
+        var h = HTMLReport.head(title: "Security requirements: fleet overview") + """
             <header><h1>Security requirements: fleet overview</h1>
             <p class="sub">\(summary(entries.map(\.row)))</p></header>
             <table class="req"><thead><tr><th>Partner</th><th>Score</th><th>Points</th><th>CSP authorization</th><th>Not completed / could not check</th><th>Changed since the last run</th><th>Reports</th></tr></thead><tbody>

@@ -29,8 +29,7 @@ struct HistoryCommand: ParsableCommand {
                 for p in partners { print("\(p.partner)  \(p.name)  \(p.evaluations) run\(p.evaluations == 1 ? "" : "s")") }
                 return
             }
-            var runs = try store.partnerKey(for: partner).map { key throws(HistoryError) in try store.evaluations(of: key) } ?? []
-            if runs.isEmpty { throw CommandFailure("error: \(history) has no evaluation of \"\(partner)\"; `secscore history --history \(history)` lists the partners") }
+            var runs = try recordedRuns(of: partner, in: store, path: history)
             if let days, let last = runs.last.flatMap({ CivilDate($0.asOf) }) {
                 let start = CivilDate(unixMillis: last.startUnixMillis - Int64(days) * 86_400_000).description
                 runs = runs.filter { $0.asOf >= start }
@@ -73,10 +72,7 @@ struct ChangesCommand: ParsableCommand {
     func run() throws {
         let store = try HistoryRecorder(path: history).store
         do {
-            let runs = try store.partnerKey(for: partner).map { key throws(HistoryError) in try store.evaluations(of: key) } ?? []
-            guard !runs.isEmpty else {
-                throw CommandFailure("error: \(history) has no evaluation of \"\(partner)\"; `secscore history --history \(history)` lists the partners")
-            }
+            let runs = try recordedRuns(of: partner, in: store, path: history)
             let toID = to ?? runs.last!.id
             guard let toIndex = runs.firstIndex(where: { $0.id == toID }) else {
                 throw CommandFailure("error: run \(toID) is not a run of \"\(partner)\"; `secscore history --history \(history) \(partner)` lists them")
@@ -104,4 +100,15 @@ struct ChangesCommand: ParsableCommand {
             throw CommandFailure("error: \(error)")
         }
     }
+}
+
+/// The runs of the partner `text` names, oldest first.
+/// - Throws: `CommandFailure` when it names none; `HistoryError` when the
+///   database cannot be read or the name is ambiguous.
+func recordedRuns(of text: String, in store: HistoryStore, path: String) throws -> [RecordedEvaluation] {
+    let runs = try store.partnerKey(for: text).map { key throws(HistoryError) in try store.evaluations(of: key) } ?? []
+    if runs.isEmpty {
+        throw CommandFailure("error: \(path) has no evaluation of \"\(text)\"; `secscore history --history \(path)` lists the partners")
+    }
+    return runs
 }
