@@ -143,8 +143,9 @@ package final class HistoryStore: Sendable {
         return partial.first
     }
 
-    /// Every recorded evaluation of `partner` (its key, tenant id or name,
-    /// case-insensitive), oldest first, as summaries (no requirements).
+    /// Every recorded evaluation of the partner whose key is `partner`
+    /// (`partnerKey(for:)` finds it from a name), oldest first, as
+    /// summaries (no requirements). Uses the (partner, asOf) index.
     /// - Parameter sinceAsOf: only those as of this day (YYYY-MM-DD) or later.
     /// - Throws: `HistoryError.readFailed`.
     package func evaluations(of partner: String, sinceAsOf: String? = nil) throws(HistoryError) -> [RecordedEvaluation] {
@@ -154,8 +155,7 @@ package final class HistoryStore: Sendable {
                 sql: """
                     SELECT evaluation.*, microsoftScore.score AS microsoftScore FROM evaluation
                     LEFT JOIN microsoftScore ON microsoftScore.evaluationId = evaluation.id
-                    WHERE (partner = ?1 OR tenantId = ?1 OR partnerName = ?1 COLLATE NOCASE OR partner = ?1 COLLATE NOCASE)
-                      AND asOf >= ?2
+                    WHERE partner = ?1 AND asOf >= ?2
                     ORDER BY asOf, recordedAtMs, id
                     """,
                 arguments: [partner, sinceAsOf ?? ""]

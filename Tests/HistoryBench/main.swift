@@ -12,12 +12,14 @@ import TenantSnapshot
 var partners = 1000
 var days = 90
 var db = NSTemporaryDirectory() + "secscore-history-bench-\(getpid()).sqlite"
+var queryOnly = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
     switch a {
     case "--partners": partners = Int(arguments.next() ?? "") ?? partners
     case "--days": days = Int(arguments.next() ?? "") ?? days
     case "--db": db = arguments.next() ?? db
+    case "--query-only": queryOnly = true  // an existing database: queries only
     default: FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8)); exit(2)
     }
 }
@@ -67,7 +69,7 @@ let store = try HistoryStore(path: db)
 let clock = ContinuousClock()
 var runTimes: [Double] = []
 print("recording \(partners) partners x \(days) daily runs into \(db)")
-for day in 0..<days {
+for day in 0..<(queryOnly ? 0 : days) {
     let began = clock.now
     // A fleet run records its partners from several tasks at once.
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,7 +89,7 @@ for day in 0..<days {
         print("day \(day + 1): run took \(String(format: "%.2f", runTimes.last!)) s")
     }
 }
-let sorted = runTimes.sorted()
+let sorted = runTimes.isEmpty ? [0] : runTimes.sorted()
 let size = ((try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0)
     + ((try? FileManager.default.attributesOfItem(atPath: db + "-wal")[.size] as? Int) ?? 0)
 
@@ -105,7 +107,7 @@ for partner in stride(from: 0, to: partners, by: max(1, partners / 50)) {
 func ms(_ v: Double) -> String { String(format: "%.2f ms", v * 1000) }
 print("""
     partners \(partners), days \(days), evaluations \(partners * days)
-    time per daily fleet run: median \(String(format: "%.2f", sorted[sorted.count / 2])) s, slowest \(String(format: "%.2f", sorted.last!)) s, first \(String(format: "%.2f", runTimes.first!)) s, last \(String(format: "%.2f", runTimes.last!)) s
+    time per daily fleet run: median \(String(format: "%.2f", sorted[sorted.count / 2])) s, slowest \(String(format: "%.2f", sorted.last!)) s, first \(String(format: "%.2f", runTimes.first ?? 0)) s, last \(String(format: "%.2f", runTimes.last ?? 0)) s
     per evaluation recorded: \(ms(sorted[sorted.count / 2] / Double(partners)))
     database size: \(size / 1_048_576) MiB (\(size / max(1, partners * days)) bytes per evaluation)
     one partner's trend (\(days) runs): median \(ms(trendTimes.sorted()[trendTimes.count / 2]))

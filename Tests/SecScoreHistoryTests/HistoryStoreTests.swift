@@ -68,7 +68,8 @@ struct HistoryStoreTests {
         #expect(alice.reasons == ["excluded by policy \"Break glass\""])
         #expect(mfa.insights == ["mfaEnforcedForAdmins is no"])
         #expect(back.requirements[1].metrics.map { "\($0.name)=\($0.value)\($0.unit)" } == ["averageResponseHours=3.0h"])
-        #expect(try store.evaluations(of: "contoso").map(\.id) == [id])  // by name, any case
+        #expect(try store.partnerKey(for: "contoso") == "t-1")  // by name, any case
+        #expect(try store.evaluations(of: "t-1").map(\.id) == [id])
         #expect(try store.evaluations(of: "t-1", sinceAsOf: "2025-12-01").isEmpty)
     }
 
