@@ -7,7 +7,7 @@ public enum FleetDirectory {
     /// - Throws: `SnapshotError` naming the directory when it cannot be read.
     public static func snapshotFolders(in directory: String) throws(SnapshotError) -> [(name: String, path: String)] {
         guard let dir = opendir(directory) else {
-            throw SnapshotError(file: directory, path: "", "cannot open the fleet directory: \(String(cString: strerror(errno)))")
+            throw SnapshotError(.unreadable, file: directory, path: "", "cannot open the fleet directory: \(String(cString: strerror(errno)))")
         }
         defer { closedir(dir) }
         var found: [(String, String)] = []
