@@ -97,7 +97,7 @@ package enum ChangeSet {
             guard let previous = before[metric.name], previous.value != metric.value else { return nil }
             let unit = metric.unit.isEmpty ? "" : " \(metric.unit)"
             return Change(kind: .metric, requirementID: new.id, points: 0,
-                          text: "\(new.title): \(metric.name) \(number(previous.value)) → \(number(metric.value))\(unit)")
+                          text: "\(new.title): \(metric.name) \(Scoring.number(previous.value)) → \(Scoring.number(metric.value))\(unit)")
         }
     }
 
@@ -132,7 +132,4 @@ package enum ChangeSet {
         delta == 0 ? "" : delta > 0 ? " (+\(delta) points)" : " (\(delta) points)"
     }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String((value * 100).rounded() / 100)
-    }
 }

@@ -59,7 +59,7 @@ public struct Reconciliation: Sendable {
         for theirs in microsoft.requirements where !used.contains(theirs.requirementType) {
             used.insert(theirs.requirementType)
             let preview = theirs.state == "preview"
-            let points = theirs.maxScore.map { " (\(number($0)) points)" } ?? ""
+            let points = theirs.maxScore.map { " (\(Scoring.number($0)) points)" } ?? ""
             let text = preview
                 ? "A preview requirement in Partner Center\(points), not counted there yet; catalog edition \(report.edition.id) does not have it: update the catalog when it takes effect."
                 : "Partner Center scores \(theirs.requirementType)\(points), which catalog edition \(report.edition.id) does not have: the catalog is out of date; update edition \(report.edition.id)."
@@ -86,7 +86,7 @@ public struct Reconciliation: Sendable {
         default: false
         }
         if let max = theirs.maxScore, result.status != .notApplicable, Int(max) != result.requirement.maxPoints {
-            why.append("Partner Center gives it \(number(max)) points, catalog edition \(report.edition.id) \(result.requirement.maxPoints): the catalog is out of date; update edition \(report.edition.id).")
+            why.append("Partner Center gives it \(Scoring.number(max)) points, catalog edition \(report.edition.id) \(result.requirement.maxPoints): the catalog is out of date; update edition \(report.edition.id).")
         }
         if preview { why.append("A preview requirement in Partner Center: shown there, not counted.") }
         if future && !preview { why.append("secscore shows it as a future requirement on \(report.asOf) (from \(result.requirement.effectiveDate)); Partner Center already scores it.") }
@@ -123,29 +123,29 @@ public struct Reconciliation: Sendable {
     static func counts(_ result: RequirementResult, _ theirs: MicrosoftScore.Requirement) -> [String] {
         let ours = Dictionary(result.evidence.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         let c = theirs.counts
-        func n(_ v: Double?) -> String { v.map(number) ?? "?" }
+        func n(_ v: Double?) -> String { v.map(Scoring.number) ?? "?" }
         switch result.requirement.id {
         case "mfaEnforcedForAdmins":
             guard c["adminsRequiredNotUsingMfaCount"] != nil || c["mfaEnabledAdminsCount"] != nil else { return [] }
             var microsoft: [String] = []
-            if let v = c["mfaEnabledAdminsCount"] { microsoft.append("\(number(v)) admins with MFA enabled") }
-            if let v = c["adminsRequiredNotUsingMfaCount"] { microsoft.append("\(number(v)) admins required to use MFA who have not completed registration") }
+            if let v = c["mfaEnabledAdminsCount"] { microsoft.append("\(Scoring.number(v)) admins with MFA enabled") }
+            if let v = c["adminsRequiredNotUsingMfaCount"] { microsoft.append("\(Scoring.number(v)) admins required to use MFA who have not completed registration") }
             return ["Partner Center counts \(microsoft.joined(separator: " and ")); secscore counts \(n(ours["admins"])) admins (active or PIM-eligible), \(n(ours["adminsNotCovered"])) not covered by an MFA requirement and \(n(ours["adminsNotRegistered"])) not registered. Partner Center measures MFA usage at sign-in; secscore reads the policies that enforce it."]
         case "securityAlertsPromptlyResolved":
             guard let hours = c["averageResponseTimeInHours"] else { return [] }
-            return ["Partner Center's average response is \(number(hours)) h; secscore's is \(n(ours["averageResponseHours"])) h over \(n(ours["alerts"])) alerts in the 30 days before the as-of day."]
+            return ["Partner Center's average response is \(Scoring.number(hours)) h; secscore's is \(n(ours["averageResponseHours"])) h over \(n(ours["alerts"])) alerts in the 30 days before the as-of day."]
         case "spendingBudgetSetForCustomerAzureSubscriptions":
             guard let with = c["customersWithSpendBudgetCount"] else { return [] }
-            let total = c["totalCustomersCount"].map { " of \(number($0))" } ?? ""
+            let total = c["totalCustomersCount"].map { " of \(Scoring.number($0))" } ?? ""
             let azure = ours["customersWithAzure"], without = ours["customersWithoutBudget"]
             let withOurs = azure.flatMap { a in without.map { a - $0 } }
-            return ["Partner Center counts \(number(with))\(total) customers with a spending budget; secscore counts \(n(withOurs)) of \(n(azure)) customers with Azure subscriptions."]
+            return ["Partner Center counts \(Scoring.number(with))\(total) customers with a spending budget; secscore counts \(n(withOurs)) of \(n(azure)) customers with Azure subscriptions."]
         case "mfaEnforcedForAdminsOfCustomers":
             guard let compliant = c["compliantTenantCount"] else { return [] }
-            let total = c["totalTenantCount"].map { " of \(number($0))" } ?? ""
+            let total = c["totalTenantCount"].map { " of \(Scoring.number($0))" } ?? ""
             let customers = ours["customers"], failing = ours["customersNotCompliant"]
             let compliantOurs = customers.flatMap { a in failing.map { a - $0 } }
-            return ["Partner Center counts \(number(compliant))\(total) customer tenants compliant; secscore counts \(n(compliantOurs)) of \(n(customers))."]
+            return ["Partner Center counts \(Scoring.number(compliant))\(total) customer tenants compliant; secscore counts \(n(compliantOurs)) of \(n(customers))."]
         default:
             return []
         }
@@ -159,7 +159,4 @@ public struct Reconciliation: Sendable {
         }
     }
 
-    static func number(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String((v * 100).rounded() / 100)
-    }
 }

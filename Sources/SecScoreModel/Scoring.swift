@@ -74,6 +74,12 @@ public enum Scoring {
         return "\(whole).\(frac < 10 ? "0" : "")\(frac)"
     }
 
+    /// A count or measure as reports show it: whole numbers without a
+    /// decimal point ("4"), others to two decimals at most ("31.5").
+    public static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String((value * 100).rounded() / 100)
+    }
+
     /// CSP authorization (edition 2025-10): every applicable Mandatory
     /// requirement completed. Could not check is not completed.
     public static func eligibility(

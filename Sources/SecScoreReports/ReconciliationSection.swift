@@ -26,13 +26,10 @@ enum ReconciliationSection {
 
     static func theirs(_ row: Reconciliation.Row) -> String {
         guard let m = row.microsoft else { return "not exported" }
-        let points = m.points.map { p in "\(number(p))/\(m.maxPoints.map(number) ?? "?")" } ?? ""
+        let points = m.points.map { p in "\(Scoring.number(p))/\(m.maxPoints.map(Scoring.number) ?? "?")" } ?? ""
         return "\(m.status)\(points.isEmpty ? "" : " " + points)\(m.preview ? " (preview)" : "")"
     }
 
-    static func number(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String((v * 100).rounded() / 100)
-    }
 
     static func terminalLines(_ r: Reconciliation, _ report: EvaluationReport) -> [String] {
         var out = ["Beside Partner Center", headline(r, report)]
