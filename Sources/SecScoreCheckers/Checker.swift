@@ -37,14 +37,9 @@ extension Checker {
 
     /// The manifest entry a plugin serving this checker sends in WELCOME.
     public static var descriptor: Secscore_Plugin_V1_CheckDescriptor {
-        var d = Secscore_Plugin_V1_CheckDescriptor()
-        d.requirementID = requirementID
-        d.title = title
-        d.description_p = description
-        d.requiredFacets = requiredFacets
-        d.optionalFacets = optionalFacets
-        d.principalScope = principalScope
-        return d
+        Secscore_Plugin_V1_CheckDescriptor(
+            requirementID: requirementID, title: title, description: description,
+            requiredFacets: requiredFacets, optionalFacets: optionalFacets, principalScope: principalScope)
     }
 
     /// Decides a protocol request (repeated parameters joined by name).

@@ -79,14 +79,9 @@ public struct CheckDefinition: Sendable, Hashable {
     }
 
     var descriptor: Secscore_Plugin_V1_CheckDescriptor {
-        var d = Secscore_Plugin_V1_CheckDescriptor()
-        d.requirementID = requirementID
-        d.title = title
-        d.description_p = description
-        d.requiredFacets = requiredFacets
-        d.optionalFacets = optionalFacets
-        d.principalScope = principalScope
-        return d
+        Secscore_Plugin_V1_CheckDescriptor(
+            requirementID: requirementID, title: title, description: description,
+            requiredFacets: requiredFacets, optionalFacets: optionalFacets, principalScope: principalScope)
     }
 }
 
