@@ -35,7 +35,12 @@ public protocol SecScorePlugin: Sendable {
 
     /// Evaluates one requirement. Called concurrently, up to
     /// `maxConcurrentRequests` at a time, on fresh tasks that are cancelled
-    /// when the host cancels the request or its deadline passes.
+    /// when the host cancels the request or its deadline passes. A task
+    /// starts on the thread that read its request (`Task.immediate`) and
+    /// moves to the concurrency pool at its first suspension; while it runs
+    /// there, a second SDK thread keeps reading, so a check that never
+    /// suspends still gets its CANCEL and deadline within about 1 ms. Such a
+    /// check should watch `Task.isCancelled` in long loops, as any should.
     /// - Throws: `CheckError` to answer with a specific code; any other
     ///   error answers `internal` with its description.
     func evaluate(_ request: CheckRequest) async throws -> Finding

@@ -148,6 +148,84 @@ struct SwiftSDKTests {
         #expect(logs.all.filter { $0.source == .logFrame }.map(\.message) == ["working", "from a library"])
     }
 
+    // A check runs on the thread that read its request while the SDK's
+    // other thread stands by (ReaderRelay). These prove the standby takes
+    // over reading when a check never yields: `test.busy` spins without
+    // looking at cancellation.
+
+    @Test func requestsAreAnsweredWhileChecksThatNeverYieldSpin() async throws {
+        try await withPlugin { connection in
+            let clock = ContinuousClock()
+            // The first spins on the reading thread; the second arrives at
+            // the thread that took over, which has no standby and runs it
+            // on the pool; the third must still be read and answered.
+            let first = Task { try await connection.evaluate(request("test.busy", parameters: ["ms": "2000"])) }
+            try await Task.sleep(for: .milliseconds(100))
+            let second = Task { try await connection.evaluate(request("test.busy", parameters: ["ms": "2000"])) }
+            try await Task.sleep(for: .milliseconds(100))
+            let start = clock.now
+            #expect(try await connection.evaluate(request("test.sleep")).status == .compliant)
+            #expect(clock.now - start < .milliseconds(1000), "answered only after a spinning check returned")
+            #expect(try await first.value.insights == ["spun 2000 ms"])
+            #expect(try await second.value.insights == ["spun 2000 ms"])
+            // Back to one reader with a standby: quick checks still answer.
+            for _ in 0..<50 { #expect(try await connection.evaluate(request("test.sleep")).status == .compliant) }
+        }
+    }
+
+    @Test func theDeadlineOfACheckThatNeverYieldsIsAnsweredInTime() async throws {
+        try await withPlugin { connection in
+            do {
+                _ = try await connection.evaluate(request("test.busy", parameters: ["ms": "1500"]), timeout: .milliseconds(200))
+                Issue.record("expected a deadline error")
+            } catch let error as PluginError {
+                #expect(error.code == .deadlineExceeded || error.callCode == .deadlineExceeded, "\(error)")
+            }
+            // The host allows 500 ms for the plugin to end the request after
+            // the deadline; the check still spins until 1500 ms, so only the
+            // standby thread can have answered.
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(connection.failure == nil)
+            #expect(try await connection.evaluate(request("test.sleep")).status == .compliant)
+        }
+    }
+
+    @Test func cancellingACheckThatNeverYieldsIsAnsweredInTime() async throws {
+        try await withPlugin { connection in
+            let task = Task { try await connection.evaluate(request("test.busy", parameters: ["ms": "1500"])) }
+            try await Task.sleep(for: .milliseconds(100))
+            task.cancel()
+            let result = await task.result
+            #expect(throws: PluginError.self) { try result.get() }
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(connection.failure == nil)
+            #expect(try await connection.evaluate(request("test.sleep")).status == .compliant)
+        }
+    }
+
+    @Test func cancellationReachesACheckStillInItsInlineRun() async throws {
+        let logs = LogCollector()
+        try await withPlugin(logs: logs) { connection in
+            // test.count loops for `ms` watching Task.isCancelled and never
+            // suspends, so the deadline cancels it while it still runs on
+            // the reading thread, before its Task handle exists.
+            do {
+                _ = try await connection.evaluate(request("test.count", parameters: ["ms": "3000"]), timeout: .milliseconds(200))
+                Issue.record("expected a deadline error")
+            } catch let error as PluginError {
+                #expect(error.code == .deadlineExceeded || error.callCode == .deadlineExceeded, "\(error)")
+            }
+            var line: String?
+            for _ in 0..<100 where line == nil {
+                line = logs.all.first { $0.source == .stderr && $0.message.contains("test.count cancelled after") }?.message
+                if line == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let ms = line.flatMap { Int($0.split(separator: " ").dropLast().last ?? "") }
+            #expect(ms.map { $0 < 1000 } == true, "the check was not cancelled: \(line ?? "no line")")
+            #expect(try await connection.evaluate(request("test.sleep")).status == .compliant)
+        }
+    }
+
     @Test func largeFindingIsFragmentedAndReassembled() async throws {
         try await withPlugin { connection in
             // 6 MB in fragments; a deadline no loaded machine misses.

@@ -12,6 +12,7 @@ struct SwiftTestPlugin: SecScorePlugin {
     static let checks = [
         CheckDefinition(requirementID: "test.sleep", title: "Sleeps for parameter ms, honouring cancellation"),
         CheckDefinition(requirementID: "test.busy", title: "Ignores cancellation and spins for parameter ms"),
+        CheckDefinition(requirementID: "test.count", title: "Spins for parameter ms without suspending, stopping when cancelled"),
         CheckDefinition(requirementID: "test.print", title: "Prints to stdout, then answers"),
         CheckDefinition(requirementID: "test.throw", title: "Throws a CheckError"),
         CheckDefinition(requirementID: "test.crash", title: "Throws an arbitrary error"),
@@ -31,6 +32,18 @@ struct SwiftTestPlugin: SecScorePlugin {
             let end = ContinuousClock.now + .milliseconds(ms)
             while ContinuousClock.now < end {}
             return .compliant(["spun \(ms) ms"])
+        case "test.count":
+            let start = ContinuousClock.now
+            while ContinuousClock.now < start + .milliseconds(ms) {
+                if Task.isCancelled {
+                    // Reaches the host's log as a stderr line at once
+                    // (print's stdout buffer would hold it until exit).
+                    let line = Array("test.count cancelled after \(Int((ContinuousClock.now - start) / .milliseconds(1))) ms\n".utf8)
+                    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                    throw CancellationError()
+                }
+            }
+            return .compliant(["counted \(ms) ms"])
         case "test.print":
             print("this print must go to stderr, not the protocol channel")
             _ = readLine()  // stdin is /dev/null: returns nil at once
