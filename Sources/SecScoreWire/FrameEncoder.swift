@@ -4,7 +4,39 @@ public import SwiftProtobuf
 /// frame limit into fragments flagged `.more`.
 public enum FrameEncoder {
     /// Appends `payload` as one or more frames to `buffer`.
+    ///
+    /// The common case, a byte array that fits one frame, takes a
+    /// non-generic path: the generic one is not specialised across modules,
+    /// and its slicing was 10-13% of a small round trip in both the host and
+    /// the Swift SDK (perf, BENCHMARKS.md "rpc").
     public static func append(
+        type: FrameType,
+        requestID: UInt32,
+        payload: [UInt8],
+        maxFrameBytes: UInt32,
+        to buffer: inout [UInt8]
+    ) {
+        guard payload.count <= Int(max(maxFrameBytes, 1)) else {
+            appendFragments(type: type, requestID: requestID, payload: payload, maxFrameBytes: maxFrameBytes, to: &buffer)
+            return
+        }
+        buffer.reserveCapacity(buffer.count + FrameHeader.byteCount + payload.count)
+        FrameHeader(type: type, flags: [], requestID: requestID, length: UInt32(payload.count)).write(into: &buffer)
+        buffer.append(contentsOf: payload)
+    }
+
+    /// Appends `payload` as one or more frames to `buffer`.
+    public static func append(
+        type: FrameType,
+        requestID: UInt32,
+        payload: some Collection<UInt8>,
+        maxFrameBytes: UInt32,
+        to buffer: inout [UInt8]
+    ) {
+        appendFragments(type: type, requestID: requestID, payload: payload, maxFrameBytes: maxFrameBytes, to: &buffer)
+    }
+
+    private static func appendFragments(
         type: FrameType,
         requestID: UInt32,
         payload: some Collection<UInt8>,
