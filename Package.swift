@@ -12,9 +12,15 @@ import PackageDescription
 /// plugin starts for every session, and loading the shared runtime libraries
 /// is most of a dynamically linked plugin's start-up time. (Debug builds stay
 /// dynamic: the test bundle links these modules and must not go static.)
+/// They are also linked as fixed-address executables that export no
+/// symbols: as a PIE, the loader applied 43,000 relocations to the 35 MB
+/// binary at every start (128 more page faults), and the runtime's start-up
+/// `dladdr` scanned 10,200 exported symbols; together 1.4 ms of a 5.5 ms
+/// start (perf, BENCHMARKS.md "spawn").
 let swiftPluginLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(
-        ["-static-stdlib", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims"],
+        ["-static-stdlib", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
+         "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
         .when(configuration: .release)),
 ]
 
