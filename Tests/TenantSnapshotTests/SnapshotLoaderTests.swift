@@ -238,6 +238,30 @@ struct BadInputTests {
         #expect(loadError("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": "20", "mfaEnabledAdminsCount": "20"}]}"#) == "loaded")
     }
 
+    /// Files are read side by side; the error reported must still be the
+    /// first bad file in the loader's order, whichever read finished first.
+    /// A large valid users.json ahead of two small bad files makes the later
+    /// ones finish first.
+    @Test func theFirstBadFileInOrderIsReportedWhateverFinishesFirst() throws {
+        let dir = TempSnapshot()
+        let users = (0..<20_000).map { #"{"id": "u\#($0)", "accountEnabled": true}"# }.joined(separator: ",")
+        dir.write("users.json", #"{"value": ["# + users + "]}")
+        dir.write("roleAssignments.json", #"{"value": [{"id": 1}]}"#)
+        dir.write("spendingBudgets.json", "not json")
+        dir.write("securityAlerts.json", #"{"value": [{"id": "a", "detectedDateTime": "yesterday"}]}"#)
+        let order = FacetRegistry.entries.map(\.fileName)
+        let expected = ["roleAssignments.json", "securityAlerts.json", "spendingBudgets.json"]
+            .min { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! }!
+        for _ in 0..<20 {
+            do {
+                _ = try SnapshotLoader.load(directory: dir.path)
+                Issue.record("should fail")
+            } catch {
+                #expect(error.description.hasPrefix(dir.path + "/" + expected + ":"), "\(error)")
+            }
+        }
+    }
+
     @Test func notADirectory() throws {
         do {
             _ = try SnapshotLoader.load(directory: "/nonexistent/snapshot")
