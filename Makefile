@@ -25,7 +25,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config libsqlite3-dev
 
 .PHONY: bench-collect bench-history
-.PHONY: install uninstall all deps test-deps screenshots build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
+.PHONY: check-task-closures install uninstall all deps test-deps screenshots build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
 
@@ -71,6 +71,15 @@ check-generated: deps
 	scripts/generate-protos.sh --check
 	Benchmarks/scripts/generate-grpc.sh --check
 
+## check-task-closures: no typed do/catch inside a task's closure (Swift
+## 6.3.1 -O miscompiles it; debug tests cannot see it), and the check itself
+## still finds the shape that crashed `evaluate --fleet`.
+check-task-closures:
+	python3 scripts/check-task-closures.py Sources
+	@python3 scripts/check-task-closures.py Tests/Fixtures/TaskClosures/Accepted.swift.txt
+	@! python3 scripts/check-task-closures.py Tests/Fixtures/TaskClosures/Miscompiled.swift.txt >/dev/null \
+	  || { echo "check-task-closures.py no longer finds the miscompiled shape"; exit 1; }
+
 # Every shipped plugin must pass the conformance suite.
 SHIPPED_PLUGINS := secscore-plugin-admin-mfa secscore-plugin-alert-response secscore-plugin-spending-budget \
   secscore-plugin-security-contact secscore-plugin-customer-mfa example-plugin-swift example-plugin-c
@@ -103,7 +112,7 @@ screenshots: build test-deps
 ## test: the generated-code check, plugin conformance, the standalone check,
 ## the whole suite, then short runs of the soak and the fuzzers (full runs:
 ## make soak, make fuzz).
-test: build test-deps check-generated conformance
+test: build test-deps check-generated check-task-closures conformance
 	scripts/check-standalone.sh
 	$(SWIFT) test -c $(CONFIG)
 	$(MAKE) --no-print-directory soak-smoke fuzz-smoke

@@ -93,36 +93,46 @@ public enum FleetEvaluator {
         runner: some CheckRunner, parallelism: Int
     ) async -> [Result<PendingEvaluation, FleetError>] {
         await withTaskGroup(of: (Int, Result<PendingEvaluation, FleetError>).self) { group in
-            var next = 0
             var results: [Result<PendingEvaluation, FleetError>?] = Array(repeating: nil, count: batch.count)
-            func add(_ index: Int) {
-                let partner = batch[index]
-                group.addTask {
-                    let snapshot: TenantSnapshot
-                    do {
-                        snapshot = try partner.load()
-                    } catch {
-                        return (index, .failure(FleetError("\(error)")))
-                    }
-                    do throws(EvaluationError) {
-                        return (index, .success(try await Evaluator.run(snapshot: snapshot, catalog: catalog, options: options, runner: runner)))
-                    } catch {
-                        return (index, .failure(FleetError(error.description, evaluationError: error)))
-                    }
-                }
-            }
-            while next < min(max(parallelism, 1), batch.count) {
-                add(next)
-                next += 1
-            }
-            for await (index, result) in group {
-                results[index] = result
-                if next < batch.count {
-                    add(next)
+            var next = 0, running = 0
+            while next < batch.count || running > 0 {
+                // Keep `parallelism` partners in flight; wait for one only
+                // when that many are running or none is left to start.
+                if next < batch.count && running < max(parallelism, 1) {
+                    let index = next, partner = batch[index]
+                    group.addTask { (index, await evaluate(partner, catalog: catalog, options: options, runner: runner)) }
                     next += 1
+                    running += 1
+                } else if let (index, result) = await group.next() {
+                    results[index] = result
+                    running -= 1
                 }
             }
             return results.map { $0! }
+        }
+    }
+
+    /// Loads one partner's snapshot and runs its checks; either failure
+    /// becomes the partner's `FleetError`.
+    ///
+    /// A function, not code inside `addTask`'s closure: Swift 6.3.1 at -O
+    /// miscompiles a closure given to `addTask` that returns from both arms
+    /// of a `do throws(E)`/`catch` (the task's result comes back as garbage
+    /// and the release build traps; debug is fine). `make test` runs
+    /// `scripts/check-task-closures.sh`, which rejects that shape anywhere.
+    private static func evaluate(
+        _ partner: FleetPartner, catalog: Catalog, options: EvaluationOptions, runner: some CheckRunner
+    ) async -> Result<PendingEvaluation, FleetError> {
+        let snapshot: TenantSnapshot
+        do {
+            snapshot = try partner.load()
+        } catch {
+            return .failure(FleetError("\(error)"))
+        }
+        do throws(EvaluationError) {
+            return .success(try await Evaluator.run(snapshot: snapshot, catalog: catalog, options: options, runner: runner))
+        } catch {
+            return .failure(FleetError(error.description, evaluationError: error))
         }
     }
 }
