@@ -24,7 +24,7 @@ C_PLUGINS := secscore-plugin-security-contact=Plugins/SecurityContact secscore-p
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-compiler protobuf-c-compiler pkg-config libsqlite3-dev
 
-.PHONY: bench-collect bench-history
+.PHONY: bench bench-collect bench-history
 .PHONY: check-task-closures install uninstall all deps test-deps screenshots build swift-products c-plugins test check-generated check-standalone generate demo clean conformance record-golden fuzz fuzz-smoke soak soak-smoke
 
 all: build
@@ -171,6 +171,20 @@ soak: build
 soak-smoke: build
 	@$(SWIFT_BUILD) --quiet --product secscore-soak
 	"$(BIN)/secscore-soak" --partners 120 --faults 12 --users 60
+
+## bench: every suite of secscore-bench (rpc, throughput, spawn, scale) side
+## by side in one run, then the targets table (BENCHMARKS.md). Builds what it
+## needs first: the release products, and every program of the Benchmarks
+## package (gRPC's dependencies the first time: about 20 minutes on 2 cores).
+## BENCH_ARGS passes options, e.g. BENCH_ARGS="rpc spawn" or "--max-scale m".
+BENCH_PRODUCTS := secscore-bench bench-grpc-server bench-plugin-echo secscore-bench-json
+BENCH_ARGS ?= all --json
+bench: deps
+	@$(MAKE) --no-print-directory CONFIG=release build
+	@echo "building the benchmark programs ($(BENCH_PRODUCTS))"
+	@cd Benchmarks && for p in $(BENCH_PRODUCTS); do $(SWIFT) build -c release --quiet --product $$p || exit 1; done
+	@mkdir -p .build
+	set -o pipefail; "$$(cd Benchmarks && $(SWIFT) build -c release --show-bin-path)/secscore-bench" $(BENCH_ARGS) | tee .build/bench-latest.txt
 
 ## bench-history: record 1,000 partners x 90 daily runs into a history
 ## database and query it (BENCHMARKS.md). Release build.

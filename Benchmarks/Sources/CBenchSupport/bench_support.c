@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include "bench_support.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -69,7 +70,21 @@ int bench_pin(int cpu) {
     } else {
         for (int i = 0; i < CPU_SETSIZE && i < sysconf(_SC_NPROCESSORS_ONLN); i++) CPU_SET(i, &set);
     }
-    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+    // Every thread of the process, not only the caller: async code resumes
+    // on any thread of the concurrency pool, and a plugin inherits the mask
+    // of whichever thread spawned it. (Pinning the caller alone left the
+    // Swift plugin of the rpc suite's "pinned" runs free to run on either
+    // CPU.) Threads started later inherit the mask of their creator.
+    DIR *tasks = opendir("/proc/self/task");
+    if (tasks == NULL) return errno;
+    int failure = 0;
+    struct dirent *entry;
+    while ((entry = readdir(tasks)) != NULL) {
+        pid_t tid = (pid_t)atoi(entry->d_name);
+        if (tid > 0 && sched_setaffinity(tid, sizeof set, &set) != 0 && errno != ESRCH) failure = errno;
+    }
+    closedir(tasks);
+    return failure;
 }
 
 int bench_cpus(void) { return (int)sysconf(_SC_NPROCESSORS_ONLN); }

@@ -43,7 +43,10 @@ struct InProcessRunner: CheckRunner {
 /// address space, read until it exits: wait4's ru_maxrss would report this
 /// benchmark's own size, which posix_spawn's shared address space leaves in
 /// the child's accounting, and would include the plugins.
-func timedRun(_ path: String, _ args: [String]) -> (millis: Double, rssMiB: Double, status: Int32) {
+/// Runs a command to its end: wall time and peak RSS. A run that exits with
+/// a status not in `accepted` (a crash is 128 + its signal) throws: a
+/// benchmark never reports the time of a failure.
+func timedRun(_ path: String, _ args: [String], accepted: Set<Int32> = [0]) throws -> (millis: Double, rssMiB: Double, status: Int32) {
     let t0 = nowMicros()
     let pid = spawnQuiet(path, args)
     var status: Int32 = 0
@@ -56,6 +59,9 @@ func timedRun(_ path: String, _ args: [String]) -> (millis: Double, rssMiB: Doub
         usleep(2_000)
     }
     let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    guard accepted.contains(exit) else {
+        throw BenchError("\(path) \(args.joined(separator: " ")) exited \(exit)\(exit > 128 ? " (signal \(exit - 128))" : "")")
+    }
     return ((nowMicros() - t0) / 1000, Double(peakKiB) / 1024, exit)
 }
 
@@ -92,16 +98,14 @@ func scaleSuite(_ o: Options) async throws -> [(String, String)] {
         var synthSeconds = 0.0
         if access(dir + "/partner.json", F_OK) != 0 {
             let t0 = nowMicros()
-            let synth = timedRun(secscore, ["synth", dir] + size.arguments)
-            guard synth.status == 0 else { throw BenchError("secscore synth failed for \(size.name)") }
+            _ = try timedRun(secscore, ["synth", dir] + size.arguments)
             synthSeconds = (nowMicros() - t0) / 1e6
         }
         // End to end through the CLI, all five plugins.
         var walls: [Double] = [], rss: [Double] = []
         for _ in 0..<o.scaleRuns {
-            let run = timedRun(secscore, ["evaluate", dir, "--as-of", "2025-11-15", "--fail-on", "none", "--plugin-timeout", "600",
-                                          "--format", "json", "--output", "/dev/null"])
-            guard run.status == 0 || run.status == 1 else { throw BenchError("secscore evaluate exited \(run.status) on \(size.name)") }
+            let run = try timedRun(secscore, ["evaluate", dir, "--as-of", "2025-11-15", "--fail-on", "none", "--plugin-timeout", "600",
+                                              "--format", "json", "--output", "/dev/null"], accepted: [0, 1])
             walls.append(run.millis)
             rss.append(run.rssMiB)
         }
@@ -148,11 +152,11 @@ func scaleSuite(_ o: Options) async throws -> [(String, String)] {
     // A fleet of 1,000 small partners through --fleet.
     let fleet = "\(root)/fleet-1000"
     if access(fleet + "/partner-00999/partner.json", F_OK) != 0 {
-        _ = timedRun(secscore, ["synth", fleet, "--fleet", "1000", "--seed", "1", "--as-of", "2025-11-15"])
+        _ = try timedRun(secscore, ["synth", fleet, "--fleet", "1000", "--seed", "1", "--as-of", "2025-11-15"])
     }
     var fleetRuns: [Double] = [], fleetRSS: [Double] = []
     for _ in 0..<o.scaleRuns {
-        let run = timedRun(secscore, ["evaluate", "--fleet", fleet, "--as-of", "2025-11-15", "--fail-on", "none"])
+        let run = try timedRun(secscore, ["evaluate", "--fleet", fleet, "--as-of", "2025-11-15", "--fail-on", "none"])
         fleetRuns.append(run.millis)
         fleetRSS.append(run.rssMiB)
     }

@@ -1,5 +1,5 @@
-// secscore-bench: numbers for docs/BENCHMARKS.md, side by side in one run.
-//   swift run -c release secscore-bench rpc|throughput|spawn|all [--json] [--products DIR] [--iterations N]
+// secscore-bench: numbers for BENCHMARKS.md, side by side in one run.
+//   make bench (from the repository root), or, once built: secscore-bench rpc|throughput|spawn|scale|all [--json] [--products DIR] [--iterations N]
 import CBenchSupport
 import Glibc
 import PluginHost
@@ -29,7 +29,7 @@ func parseOptions() -> Options {
         case "--max-scale": o.maxScale = args.popFirst() ?? o.maxScale
         case "--scale-runs": o.scaleRuns = Int(args.popFirst() ?? "") ?? o.scaleRuns
         case "-h", "--help":
-            print("usage: secscore-bench rpc|throughput|spawn|scale|all [--json] [--products DIR] [--iterations N] [--max-scale xs|s|m|l] [--scale-runs N]")
+            print("usage: secscore-bench rpc|throughput|spawn|scale|all|roundtrip|load [--json] [--products DIR] [--iterations N] [--max-scale xs|s|m|l] [--scale-runs N]")
             exit(0)
         default: o.suites.append(a)
         }
@@ -96,6 +96,10 @@ func request(payloadBytes: Int, requirement: String) -> Secscore_Plugin_V1_Evalu
     let overhead = (try? r.serializedBytes() as [UInt8])?.count ?? 40
     contact.name = String(repeating: "x", count: max(1, payloadBytes - overhead - 30))
     r.facets.securityContact = contact
+    // Present and empty: the Swift example's check requires role
+    // assignments. Without them its SDK answers "could not check" before the
+    // check runs, and the benchmark would time that path instead.
+    r.facets.roleAssignments = Secscore_Tenant_V1_RoleAssignments()
     return r
 }
 
@@ -282,6 +286,9 @@ func spawnSuite(_ o: Options) async throws -> [(String, String)] {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         runs.append(nowMicros() - t0)
+        // Timed with a blocking wait (timedRun polls every 2 ms), but a
+        // failed run still stops the suite: never time a failure.
+        guard status == 0 else { throw BenchError("secscore evaluate of the bundled example ended with wait status \(status)") }
     }
     let e = Stats(runs)
     print("  secscore evaluate (bundled example, 5 plugins, cold): \(f(e.median / 1000, 1)) ms median of 10")
@@ -306,6 +313,8 @@ func spawnQuiet(_ path: String, _ args: [String]) -> pid_t {
 let options = parseOptions()
 signal(SIGPIPE, SIG_IGN)
 print("secscore-bench on \(bench_cpus()) CPUs; products from \(options.products)")
+try requireProducts(options)
+var measured: [String: Double] = [:]
 for suite in options.suites {
     let result: [(String, String)]
     do {
@@ -314,6 +323,38 @@ for suite in options.suites {
         case "throughput": result = try await throughputSuite(options)
         case "spawn": result = try await spawnSuite(options)
         case "scale": result = try await scaleSuite(options)
+        case "roundtrip":
+            // Profiling aid: pinned 64-byte round trips to one plugin
+            // (SECSCORE_BENCH_PLUGIN, default example-plugin-swift) only,
+            // for `perf record` and `perf stat`.
+            let plugin = getenv("SECSCORE_BENCH_PLUGIN").map { String(cString: $0) } ?? options.products + "/example-plugin-swift"
+            // SECSCORE_BENCH_GAP_MS pauses between rounds of 250 calls, as
+            // the rpc suite's other paths do; SECSCORE_BENCH_GRPC=1 keeps
+            // its gRPC server running beside, idle.
+            let gap = UInt32(getenv("SECSCORE_BENCH_GAP_MS").flatMap { Int(String(cString: $0)) } ?? 0)
+            _ = bench_pin(0)
+            let grpc = getenv("SECSCORE_BENCH_GRPC") == nil ? nil : try await GRPCPeer.start(server: benchDirectory() + "/bench-grpc-server")
+            let connection = try await PluginConnection.launch(PluginExecutable(path: plugin))
+            var samples = try await hostSamples(connection, payload: 64, warmup: 500, iterations: gap == 0 ? options.iterations : 0)
+            // SECSCORE_BENCH_INTERLEAVE=raw,c,sync,grpc runs those paths
+            // between the rounds, as the rpc suite does.
+            let interleave = Set((getenv("SECSCORE_BENCH_INTERLEAVE").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
+            let other = interleave.contains("c") ? try await PluginConnection.launch(PluginExecutable(path: options.products + "/example-plugin-c")) : nil
+            for _ in 0..<(gap == 0 && interleave.isEmpty ? 0 : max(1, options.iterations / 250)) {
+                usleep(gap * 1000)
+                if interleave.contains("raw") { _ = rawSamples(payload: 64, warmup: 0, iterations: 250) }
+                if let other { _ = try await hostSamples(other, payload: 64, warmup: 0, iterations: 250) }
+                if interleave.contains("sync") { _ = try syncRoundTrips(options.products + "/example-plugin-c", payload: 64, warmup: 50, iterations: 250) }
+                if interleave.contains("grpc"), let grpc { _ = try await grpc.samples(payload: 64, warmup: 0, iterations: 250) }
+                samples += try await hostSamples(connection, payload: 64, warmup: 0, iterations: 250)
+            }
+            await connection.shutdown()
+            await other?.shutdown()
+            await grpc?.stop()
+            _ = bench_pin(-1)
+            let stats = Stats(samples)
+            print("roundtrip \(plugin): median \(f(stats.median)) us, p99 \(f(stats.p99)) us over \(options.iterations) calls")
+            result = [("roundtripMicros", f(stats.median, 2))]
         case "load":
             // Profiling aid: load one snapshot (SECSCORE_BENCH_SNAPSHOT) three times.
             let dir = String(cString: getenv("SECSCORE_BENCH_SNAPSHOT") ?? strdup("/tmp/secscore-scale/m-200000"))
@@ -326,7 +367,7 @@ for suite in options.suites {
             print("load \(dir): \(times.map { f($0, 0) }.joined(separator: ", ")) ms")
             result = [("loadMillis", f(Stats(times).median, 1))]
         default:
-            print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, all")
+            print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, all; profiling aids: roundtrip, load")
             exit(2)
         }
     } catch {
@@ -336,5 +377,7 @@ for suite in options.suites {
     if options.json {
         print("{\"suite\":\"\(suite)\"," + result.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
     }
+    for (key, value) in result { measured[suite + "." + key] = Double(value) }
     print("")
 }
+printTargets(measured)

@@ -7,8 +7,9 @@
  * microseconds. Returns 0 or an errno. */
 int bench_pipe_pingpong(size_t payload, int warmup, int iterations, double *samples_us);
 
-/* Pins the calling process (and what it spawns later) to one CPU, or with
- * cpu < 0 lets it run on all. Returns 0 or an errno. */
+/* Pins every thread of this process (and the threads and processes they
+ * start later) to one CPU, or with cpu < 0 lets them run on all. Returns 0
+ * or an errno. */
 int bench_pin(int cpu);
 
 /* Number of CPUs online. */
