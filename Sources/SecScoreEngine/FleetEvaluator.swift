@@ -106,6 +106,8 @@ public enum FleetEvaluator {
                 } else if let (index, result) = await group.next() {
                     results[index] = result
                     running -= 1
+                } else {
+                    break  // no child left; `running` says this cannot happen
                 }
             }
             return results.map { $0! }
@@ -119,7 +121,7 @@ public enum FleetEvaluator {
     /// miscompiles a closure given to `addTask` that returns from both arms
     /// of a `do throws(E)`/`catch` (the task's result comes back as garbage
     /// and the release build traps; debug is fine). `make test` runs
-    /// `scripts/check-task-closures.sh`, which rejects that shape anywhere.
+    /// `scripts/check-task-closures.py`, which rejects that shape anywhere.
     private static func evaluate(
         _ partner: FleetPartner, catalog: Catalog, options: EvaluationOptions, runner: some CheckRunner
     ) async -> Result<PendingEvaluation, FleetError> {
