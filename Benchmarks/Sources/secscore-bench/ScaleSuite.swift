@@ -38,14 +38,12 @@ struct InProcessRunner: CheckRunner {
     var unavailableReasons: [String] { [] }
 }
 
-/// Runs `secscore` and returns (wall ms, peak RSS MiB of the host process
-/// alone, exit status). The peak is the kernel's VmHWM of the host's own
-/// address space, read until it exits: wait4's ru_maxrss would report this
-/// benchmark's own size, which posix_spawn's shared address space leaves in
-/// the child's accounting, and would include the plugins.
-/// Runs a command to its end: wall time and peak RSS. A run that exits with
-/// a status not in `accepted` (a crash is 128 + its signal) throws: a
-/// benchmark never reports the time of a failure.
+/// Runs a command to its end and returns (wall ms, peak RSS MiB of that
+/// process alone, exit status). The peak is the kernel's VmHWM of the
+/// child's own address space, read until it exits: wait4's ru_maxrss would
+/// report this benchmark's own size, which posix_spawn's shared address
+/// space leaves in the child's accounting, and would include the plugins.
+/// Throws when the exit status is not in `accepted` (`requireExit`).
 func timedRun(_ path: String, _ args: [String], accepted: Set<Int32> = [0]) throws -> (millis: Double, rssMiB: Double, status: Int32) {
     let t0 = nowMicros()
     let pid = spawnQuiet(path, args)
@@ -58,11 +56,19 @@ func timedRun(_ path: String, _ args: [String], accepted: Set<Int32> = [0]) thro
         }
         usleep(2_000)
     }
-    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    let exit = try requireExit(status, accepted: accepted, path, args)
+    return ((nowMicros() - t0) / 1000, Double(peakKiB) / 1024, exit)
+}
+
+/// The exit status (a crash is 128 + its signal) of a `waitpid` status, or
+/// an error naming the command when it is not in `accepted`: a benchmark
+/// never reports the time of a failure.
+func requireExit(_ waitStatus: Int32, accepted: Set<Int32> = [0], _ path: String, _ args: [String]) throws -> Int32 {
+    let exit = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
     guard accepted.contains(exit) else {
         throw BenchError("\(path) \(args.joined(separator: " ")) exited \(exit)\(exit > 128 ? " (signal \(exit - 128))" : "")")
     }
-    return ((nowMicros() - t0) / 1000, Double(peakKiB) / 1024, exit)
+    return exit
 }
 
 func readText(_ path: String) throws -> String {

@@ -280,20 +280,55 @@ func spawnSuite(_ o: Options) async throws -> [(String, String)] {
     // A cold `secscore evaluate` of the bundled example, all shipped plugins.
     var runs: [Double] = []
     let example = repositoryRoot() + "/Examples/snapshots/fabrikam-distributor"
+    let secscore = o.products + "/secscore"
+    let args = ["evaluate", example, "--as-of", "2025-11-15", "--fail-on", "none", "--format", "json", "--output", "/dev/null"]
     for _ in 0..<10 {
+        // A blocking wait, not timedRun, which polls every 2 ms.
         let t0 = nowMicros()
-        let pid = spawnQuiet(o.products + "/secscore", ["evaluate", example, "--as-of", "2025-11-15", "--fail-on", "none", "--format", "json", "--output", "/dev/null"])
+        let pid = spawnQuiet(secscore, args)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         runs.append(nowMicros() - t0)
-        // Timed with a blocking wait (timedRun polls every 2 ms), but a
-        // failed run still stops the suite: never time a failure.
-        guard status == 0 else { throw BenchError("secscore evaluate of the bundled example ended with wait status \(status)") }
+        _ = try requireExit(status, secscore, args)
     }
     let e = Stats(runs)
     print("  secscore evaluate (bundled example, 5 plugins, cold): \(f(e.median / 1000, 1)) ms median of 10")
     json.append(("coldEvaluateMillis", f(e.median / 1000, 2)))
     return json
+}
+
+/// Profiling aid: pinned 64-byte round trips to one plugin
+/// (SECSCORE_BENCH_PLUGIN, default example-plugin-swift), for `perf record`
+/// and `perf stat`. SECSCORE_BENCH_INTERLEAVE=raw,c,sync,grpc runs those
+/// paths between rounds of 250 calls, as the rpc suite does;
+/// SECSCORE_BENCH_GAP_MS pauses between the rounds; SECSCORE_BENCH_GRPC=1
+/// keeps the gRPC server running beside (needed for grpc).
+func roundTripAid(_ o: Options) async throws -> [(String, String)] {
+    func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+    let plugin = env("SECSCORE_BENCH_PLUGIN") ?? o.products + "/example-plugin-swift"
+    let gap = UInt32(env("SECSCORE_BENCH_GAP_MS").flatMap { Int($0) } ?? 0)
+    let interleave = Set((env("SECSCORE_BENCH_INTERLEAVE") ?? "").split(separator: ",").map(String.init))
+    let inRounds = gap > 0 || !interleave.isEmpty
+    _ = bench_pin(0)
+    let grpc = env("SECSCORE_BENCH_GRPC") == nil ? nil : try await GRPCPeer.start(server: benchDirectory() + "/bench-grpc-server")
+    let connection = try await PluginConnection.launch(PluginExecutable(path: plugin))
+    let other = interleave.contains("c") ? try await PluginConnection.launch(PluginExecutable(path: o.products + "/example-plugin-c")) : nil
+    var samples = try await hostSamples(connection, payload: 64, warmup: 500, iterations: inRounds ? 0 : o.iterations)
+    for _ in 0..<(inRounds ? max(1, o.iterations / 250) : 0) {
+        usleep(gap * 1000)
+        if interleave.contains("raw") { _ = rawSamples(payload: 64, warmup: 0, iterations: 250) }
+        if let other { _ = try await hostSamples(other, payload: 64, warmup: 0, iterations: 250) }
+        if interleave.contains("sync") { _ = try syncRoundTrips(o.products + "/example-plugin-c", payload: 64, warmup: 50, iterations: 250) }
+        if interleave.contains("grpc"), let grpc { _ = try await grpc.samples(payload: 64, warmup: 0, iterations: 250) }
+        samples += try await hostSamples(connection, payload: 64, warmup: 0, iterations: 250)
+    }
+    await connection.shutdown()
+    await other?.shutdown()
+    await grpc?.stop()
+    _ = bench_pin(-1)
+    let stats = Stats(samples)
+    print("roundtrip \(plugin): median \(f(stats.median)) us, p99 \(f(stats.p99)) us over \(samples.count) calls")
+    return [("roundtripMicros", f(stats.median, 2))]
 }
 
 func spawnQuiet(_ path: String, _ args: [String]) -> pid_t {
@@ -323,38 +358,7 @@ for suite in options.suites {
         case "throughput": result = try await throughputSuite(options)
         case "spawn": result = try await spawnSuite(options)
         case "scale": result = try await scaleSuite(options)
-        case "roundtrip":
-            // Profiling aid: pinned 64-byte round trips to one plugin
-            // (SECSCORE_BENCH_PLUGIN, default example-plugin-swift) only,
-            // for `perf record` and `perf stat`.
-            let plugin = getenv("SECSCORE_BENCH_PLUGIN").map { String(cString: $0) } ?? options.products + "/example-plugin-swift"
-            // SECSCORE_BENCH_GAP_MS pauses between rounds of 250 calls, as
-            // the rpc suite's other paths do; SECSCORE_BENCH_GRPC=1 keeps
-            // its gRPC server running beside, idle.
-            let gap = UInt32(getenv("SECSCORE_BENCH_GAP_MS").flatMap { Int(String(cString: $0)) } ?? 0)
-            _ = bench_pin(0)
-            let grpc = getenv("SECSCORE_BENCH_GRPC") == nil ? nil : try await GRPCPeer.start(server: benchDirectory() + "/bench-grpc-server")
-            let connection = try await PluginConnection.launch(PluginExecutable(path: plugin))
-            var samples = try await hostSamples(connection, payload: 64, warmup: 500, iterations: gap == 0 ? options.iterations : 0)
-            // SECSCORE_BENCH_INTERLEAVE=raw,c,sync,grpc runs those paths
-            // between the rounds, as the rpc suite does.
-            let interleave = Set((getenv("SECSCORE_BENCH_INTERLEAVE").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
-            let other = interleave.contains("c") ? try await PluginConnection.launch(PluginExecutable(path: options.products + "/example-plugin-c")) : nil
-            for _ in 0..<(gap == 0 && interleave.isEmpty ? 0 : max(1, options.iterations / 250)) {
-                usleep(gap * 1000)
-                if interleave.contains("raw") { _ = rawSamples(payload: 64, warmup: 0, iterations: 250) }
-                if let other { _ = try await hostSamples(other, payload: 64, warmup: 0, iterations: 250) }
-                if interleave.contains("sync") { _ = try syncRoundTrips(options.products + "/example-plugin-c", payload: 64, warmup: 50, iterations: 250) }
-                if interleave.contains("grpc"), let grpc { _ = try await grpc.samples(payload: 64, warmup: 0, iterations: 250) }
-                samples += try await hostSamples(connection, payload: 64, warmup: 0, iterations: 250)
-            }
-            await connection.shutdown()
-            await other?.shutdown()
-            await grpc?.stop()
-            _ = bench_pin(-1)
-            let stats = Stats(samples)
-            print("roundtrip \(plugin): median \(f(stats.median)) us, p99 \(f(stats.p99)) us over \(options.iterations) calls")
-            result = [("roundtripMicros", f(stats.median, 2))]
+        case "roundtrip": result = try await roundTripAid(options)
         case "load":
             // Profiling aid: load one snapshot (SECSCORE_BENCH_SNAPSHOT) three times.
             let dir = String(cString: getenv("SECSCORE_BENCH_SNAPSHOT") ?? strdup("/tmp/secscore-scale/m-200000"))
