@@ -81,7 +81,9 @@ let package = Package(
         // MARK: The host
 
         /// Threads and clocks, shared by the host and the Swift SDK.
-        .target(name: "SecScorePOSIX"),
+        .target(name: "SecScorePOSIX", dependencies: ["CSecScoreMalloc"]),
+        /// mallopt(3), which Swift's Glibc module does not export.
+        .target(name: "CSecScoreMalloc"),
         .target(name: "CSecScoreHostShims"),
         .target(
             name: "PluginHost",

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* ---- Small helpers ------------------------------------------------------ */
 
@@ -183,7 +186,10 @@ struct session {
     /* buffered reader */
     uint8_t *rbuf;
     size_t rcap, rstart, rend;
-    /* message assembly */
+    /* The last message read: `data` points into rbuf for a message of one
+     * frame (no copy) or at `msg` where fragments were joined. Valid until
+     * the next read_message. */
+    const uint8_t *data;
     uint8_t *msg;
     size_t msg_len, msg_cap;
     uint8_t msg_type;
@@ -248,9 +254,10 @@ static void send_bytes(struct session *s, uint8_t type, uint32_t id, const uint8
     }
 }
 
-/* Packs a protobuf-c message straight after the header space and sends it. */
-static void send_message(struct session *s, uint8_t type, uint32_t id, const ProtobufCMessage *m) {
-    size_t size = protobuf_c_message_get_packed_size(m);
+/* Packs a protobuf-c message of `size` packed bytes straight after the
+ * header space and sends it. (Sizing walks every string with strlen: a
+ * caller that has sized the message already passes it on.) */
+static void send_sized_message(struct session *s, uint8_t type, uint32_t id, const ProtobufCMessage *m, size_t size) {
     if (s->out_cap < SECSCORE_HEADER_BYTES + size) {
         s->out_cap = SECSCORE_HEADER_BYTES + size;
         s->out = xrealloc(s->out, s->out_cap);
@@ -265,6 +272,10 @@ static void send_message(struct session *s, uint8_t type, uint32_t id, const Pro
     } else {
         send_bytes(s, type, id, s->out + SECSCORE_HEADER_BYTES, size);
     }
+}
+
+static void send_message(struct session *s, uint8_t type, uint32_t id, const ProtobufCMessage *m) {
+    send_sized_message(s, type, id, m, protobuf_c_message_get_packed_size(m));
 }
 
 static void send_goaway(struct session *s, Secscore__Plugin__V1__Code code, const char *reason) {
@@ -330,6 +341,17 @@ static int read_message(struct session *s, int *code) {
             *code = protocol_error(s, "stdin ended inside a frame");
             return -2;
         }
+        s->msg_type = type;
+        s->msg_id = id;
+        if (!assembling && !(flags & SECSCORE_FLAG_MORE)) {
+            /* One frame: unpack it where it lies. Copying it out cost a
+             * pass over every byte of a large request (BENCHMARKS.md,
+             * "1 MiB"); nothing reads stdin again before it is used. */
+            s->data = s->rbuf + s->rstart + SECSCORE_HEADER_BYTES;
+            s->msg_len = len;
+            s->rstart += SECSCORE_HEADER_BYTES + len;
+            return 1;
+        }
         if (s->msg_cap < s->msg_len + len) {
             s->msg_cap = s->msg_len + len;
             s->msg = xrealloc(s->msg, s->msg_cap);
@@ -337,9 +359,10 @@ static int read_message(struct session *s, int *code) {
         memcpy(s->msg + s->msg_len, s->rbuf + s->rstart + SECSCORE_HEADER_BYTES, len);
         s->msg_len += len;
         s->rstart += SECSCORE_HEADER_BYTES + len;
-        s->msg_type = type;
-        s->msg_id = id;
-        if (!(flags & SECSCORE_FLAG_MORE)) return 1;
+        if (!(flags & SECSCORE_FLAG_MORE)) {
+            s->data = s->msg;
+            return 1;
+        }
         assembling = 1;
     }
 }
@@ -529,10 +552,10 @@ static void missing_facets(const secscore_check *check, const Secscore__Tenant__
 
 static void handle_request(struct session *s, uint32_t id) {
     Secscore__Plugin__V1__EvaluateRequest *msg =
-        secscore__plugin__v1__evaluate_request__unpack(NULL, s->msg_len, s->msg);
+        secscore__plugin__v1__evaluate_request__unpack(NULL, s->msg_len, s->data);
     if (!msg) {
         char why[256], text[320];
-        secscore_explain_unpack_error(s->msg, s->msg_len, why, sizeof why);
+        secscore_explain_unpack_error(s->data, s->msg_len, why, sizeof why);
         snprintf(text, sizeof text, "request payload is not a valid EvaluateRequest: %s", why);
         respond_error(s, id, SECSCORE__PLUGIN__V1__CODE__CODE_INVALID_ARGUMENT, text);
         return;
@@ -595,7 +618,7 @@ static void handle_request(struct session *s, uint32_t id) {
                          size, (unsigned long long)s->message_limit_out);
                 respond_error(s, id, SECSCORE__PLUGIN__V1__CODE__CODE_RESOURCE_EXHAUSTED, text);
             } else {
-                send_message(s, SECSCORE_FRAME_RESPONSE, id, &r.base);
+                send_sized_message(s, SECSCORE_FRAME_RESPONSE, id, &r.base, size);
             }
         }
         finding_free(&f);
@@ -734,10 +757,10 @@ static int handshake(struct session *s) {
     if (r == 0) return -1; /* EOF before HELLO: nothing to do */
     if (r < 0) return code;
     if (s->msg_type != SECSCORE_FRAME_HELLO) return protocol_error(s, "expected HELLO as the first frame, got type 0x%02x", s->msg_type);
-    Secscore__Plugin__V1__Hello *hello = secscore__plugin__v1__hello__unpack(NULL, s->msg_len, s->msg);
+    Secscore__Plugin__V1__Hello *hello = secscore__plugin__v1__hello__unpack(NULL, s->msg_len, s->data);
     if (!hello) {
         char why[256];
-        secscore_explain_unpack_error(s->msg, s->msg_len, why, sizeof why);
+        secscore_explain_unpack_error(s->data, s->msg_len, why, sizeof why);
         return protocol_error(s, "HELLO payload is not a valid Hello message: %s", why);
     }
     int ok = 0;
@@ -775,6 +798,15 @@ int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv) {
         return help ? 0 : 2;
     }
     signal(SIGPIPE, SIG_IGN);
+#ifdef __GLIBC__
+    /* Process-wide, so here and not in secscore_serve: blocks under 16 MiB
+     * come from the heap and up to 32 MiB of free heap is kept. glibc's
+     * defaults gave the request's and the finding's blocks back after every
+     * message and faulted them in again on the next: about 500 page faults
+     * per 1 MiB request (BENCHMARKS.md, "1 MiB"). */
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+#endif
     /* Move the protocol to private descriptors: fd 1 becomes stderr and fd 0
      * /dev/null, so stray printf or reads in check code cannot break it. */
     fflush(stdout);
@@ -825,7 +857,7 @@ int secscore_serve(const secscore_plugin *plugin, int in_fd, int out_fd) {
              * frame is read, so a CANCEL always names an answered request. */
             break;
         case SECSCORE_FRAME_PING:
-            send_bytes(&s, SECSCORE_FRAME_PONG, s.msg_id, s.msg, s.msg_len);
+            send_bytes(&s, SECSCORE_FRAME_PONG, s.msg_id, s.data, s.msg_len);
             break;
         case SECSCORE_FRAME_GOAWAY:
             s.goaway = 1;

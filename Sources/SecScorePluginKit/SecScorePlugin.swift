@@ -1,4 +1,5 @@
 public import SecScoreWire
+import SecScorePOSIX
 
 /// A requirement-check plugin. Write one type that conforms, mark it
 /// `@main`, and the SDK does the rest: framing, handshake, concurrency,
@@ -52,6 +53,9 @@ extension SecScorePlugin {
     /// The entry point `@main` uses: runs the protocol on stdin/stdout, or
     /// prints the manifest as JSON for `--describe`.
     public static func main() async {
+        // Process-wide, so here and not in the session: large requests
+        // reuse heap memory instead of being faulted in afresh each time.
+        LargeBlockAllocator.configure()
         let code = await PluginRuntime.run(Self.self, arguments: CommandLine.arguments)
         exitProcess(code)
     }

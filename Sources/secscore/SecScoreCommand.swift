@@ -31,6 +31,9 @@ struct SecScoreCommand: AsyncParsableCommand {
         // Likewise: SIGINT, SIGTERM, SIGHUP and SIGQUIT kill every plugin's
         // process group before this process dies of them.
         TerminationHandlers.install()
+        // And malloc's: large plugin messages reuse heap memory instead of
+        // being mapped and faulted in afresh each time.
+        MessageMemory.keepLargeBlocks()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

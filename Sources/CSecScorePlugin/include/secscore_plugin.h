@@ -122,7 +122,11 @@ typedef struct secscore_plugin {
 
 /* Runs the plugin: `--describe` prints the manifest as JSON, no argument
  * serves a session on stdin/stdout until stdin ends. Returns the exit code
- * for main to return. */
+ * for main to return. Process-wide settings it makes for the session: SIGPIPE
+ * ignored, stdout and stdin moved off the protocol's pipes, and (glibc)
+ * malloc keeping blocks under 16 MiB in its heap with up to 32 MiB of free
+ * heap retained (mallopt M_MMAP_THRESHOLD, M_TRIM_THRESHOLD), so that each
+ * large request does not fault its memory in afresh. */
 int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv);
 
 /* Serves one session on the given descriptors without touching stdio (for
