@@ -20,11 +20,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out/swift" "$out/c"
 protos=(secscore/tenant/v1/tenant.proto secscore/plugin/v1/plugin.proto)
+# The host's decoding views (Swift only; not part of the plugin contract).
+swift_only=(secscore/hostview/v1/response_view.proto)
 
 protoc -I Protos --plugin=protoc-gen-swift="$plugin" \
   --swift_opt=Visibility=Public --swift_opt=FileNaming=PathToUnderscores \
   --swift_opt=UseAccessLevelOnImports=true \
-  --swift_out="$out/swift" "${protos[@]}"
+  --swift_out="$out/swift" "${protos[@]}" "${swift_only[@]}"
 protoc-c -I Protos --c_out="$out/c" "${protos[@]}"
 # protoc-c writes a folder per package. Headers go under the C SDK's public
 # include/ (plugins include them through secscore_plugin.h), sources under

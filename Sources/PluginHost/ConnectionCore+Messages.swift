@@ -77,10 +77,13 @@ extension ConnectionCore {
     }
 
     func handleResponse(_ message: WireMessage) {
-        let id = message.requestID
+        handleResponse(id: message.requestID, Result { try ResponseDecoding.decode(message.payload) })
+    }
+
+    func handleResponse(id: UInt32, _ decoded: Result<Secscore_Plugin_V1_EvaluateResponse, any Error>) {
         let response: Secscore_Plugin_V1_EvaluateResponse
         do {
-            response = try Secscore_Plugin_V1_EvaluateResponse(serializedBytes: message.payload)
+            response = try decoded.get()
         } catch {
             violation("sent a RESPONSE for request \(id) whose payload is not a valid EvaluateResponse (\(error))")
             return
@@ -225,7 +228,7 @@ extension ConnectionCore {
             goAway.code = .internal
             goAway.reason = error.reason
             if s.stdinOpen {
-                try? FrameEncoder.append(goAway, type: .goAway, requestID: 0, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
+                try? s.outbound.append(goAway, type: .goAway, requestID: 0, maxFrameBytes: s.frameLimitOut)
                 flush(&s)
             }
             fail(&s, error, kill: true)

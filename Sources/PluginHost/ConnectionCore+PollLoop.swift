@@ -39,7 +39,7 @@ extension ConnectionCore {
                     watch = loop.stdoutOpen && needsStdout(s)
                     s.stdoutOwner = watch ? .io : .none
                 }
-                return (s.stdinOpen && s.outboundStart < s.outbound.count, deadline, watch)
+                return (s.stdinOpen && !s.outbound.isEmpty, deadline, watch)
             }
             var fds: [pollfd] = []
             fds.append(pollfd(fd: wakeFD.rawValue, events: Int16(POLLIN), revents: 0))

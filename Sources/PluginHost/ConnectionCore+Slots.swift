@@ -76,7 +76,7 @@ extension ConnectionCore {
             var cancel = Secscore_Plugin_V1_Cancel()
             cancel.reason = reason
             if s.stdinOpen {
-                try? FrameEncoder.append(cancel, type: .cancel, requestID: id, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
+                try? s.outbound.append(cancel, type: .cancel, requestID: id, maxFrameBytes: s.frameLimitOut)
                 flush(&s)
             }
             wake()

@@ -79,11 +79,20 @@ extension ConnectionCore {
     /// were not frames (the plugin has been stopped).
     func handleDecoded() -> Bool {
         while true {
-            let next: Result<WireMessage?, WireError> = reader.withLock { decoder in
-                Result { () throws(WireError) in try decoder.next() }
-            }
+            // A RESPONSE is decoded where it lies in the read buffer (under
+            // the reader's lock, which nothing else holds while taking the
+            // state's) and handled after.
+            let next: Result<FrameDecoder.Next<(UInt32, Result<Secscore_Plugin_V1_EvaluateResponse, any Error>)>?, WireError> =
+                reader.withLock { decoder in
+                    Result { () throws(WireError) in
+                        try decoder.next(inPlace: { $0 == .response }) { _, id, payload in
+                            (id, Result { try ResponseDecoding.decode(payload) })
+                        }
+                    }
+                }
             switch next {
-            case .success(let message?): handle(message)
+            case .success(.message(let message)?): handle(message)
+            case .success(.inPlace(let (id, response))?): handleResponse(id: id, response)
             case .success(nil): return true
             case .failure(let error):
                 violation("\(error)")

@@ -131,8 +131,7 @@ final class ConnectionCore: Sendable {
         /// Callers waiting for a request slot, first come first served.
         var slotWaiters: Deque<SlotWaiter> = []
         var nextToken: UInt64 = 0
-        var outbound: [UInt8] = []
-        var outboundStart = 0
+        var outbound = OutboundQueue()
         var stdinOpen = true
         var failure: PluginError?
         var exitStatus: ExitStatus?
@@ -186,7 +185,7 @@ final class ConnectionCore: Sendable {
             s.handshake = handshake
             s.handshakeDeadline = monotonicNanos() + configuration.handshakeTimeout.nanoseconds
             // HELLO always fits one frame of the smallest legal limit.
-            try? FrameEncoder.append(hello, type: .hello, requestID: 0, maxFrameBytes: ProtocolLimits.minimumMaxFrameBytes, to: &s.outbound)
+            try? s.outbound.append(hello, type: .hello, requestID: 0, maxFrameBytes: ProtocolLimits.minimumMaxFrameBytes)
             flush(&s)
         }
         startThread { [self] in
@@ -245,7 +244,7 @@ final class ConnectionCore: Sendable {
                     s.calls.open(id, .init(
                         waiter: Pending(continuation: continuation, onProgress: onProgress),
                         requirementID: requirementID, deadline: deadline, timeout: timeout))
-                    FrameEncoder.append(type: .request, requestID: id, payload: payload, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
+                    s.outbound.append(type: .request, requestID: id, payload: payload, maxFrameBytes: s.frameLimitOut)
                     s.statistics.requestsSent += 1
                     if flush(&s) || s.pollDeadline.map({ deadline < $0 }) ?? true { wake() }
                     return nil
@@ -273,7 +272,7 @@ final class ConnectionCore: Sendable {
                 var ping = Secscore_Plugin_V1_Ping()
                 ping.nonce = now
                 s.pings[id] = PingWaiter(continuation: continuation, sentAt: now, deadline: now + timeout.nanoseconds, nonce: now)
-                try? FrameEncoder.append(ping, type: .ping, requestID: id, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
+                try? s.outbound.append(ping, type: .ping, requestID: id, maxFrameBytes: s.frameLimitOut)
                 flush(&s)
                 wake()
                 return nil
@@ -290,7 +289,7 @@ final class ConnectionCore: Sendable {
             goAway.code = .ok
             goAway.reason = "host is shutting down"
             if s.stdinOpen {
-                try? FrameEncoder.append(goAway, type: .goAway, requestID: 0, maxFrameBytes: s.frameLimitOut, to: &s.outbound)
+                try? s.outbound.append(goAway, type: .goAway, requestID: 0, maxFrameBytes: s.frameLimitOut)
             }
             s.stage = .tearingDown(step: 0, deadline: monotonicNanos() + teardown.steps[0].grace.nanoseconds)
             failWaiters(&s, with: shutDownError(s.name))
@@ -324,34 +323,20 @@ final class ConnectionCore: Sendable {
     func flush(_ s: inout State) -> Bool {
         guard s.stdinOpen else {
             s.outbound.removeAll()
-            s.outboundStart = 0
             return false
         }
-        while s.outboundStart < s.outbound.count {
-            let start = s.outboundStart
-            let n = s.outbound.withUnsafeBytes { raw in
-                write(stdinFD.rawValue, raw.baseAddress! + start, raw.count - start)
-            }
-            if n > 0 {
-                s.outboundStart += n
-                continue
-            }
-            let err = errno
-            if n < 0 && err == EINTR { continue }
-            if n < 0 && (err == EAGAIN || err == EWOULDBLOCK) { return true }
+        switch s.outbound.write(to: stdinFD.rawValue) {
+        case .drained:
+            if s.shutdownRequested { closeStdin(&s) }
+            return false
+        case .wouldBlock:
+            return true
+        case .failed:
             // EPIPE or worse: the plugin closed its stdin. What it owes
             // will fail when it exits or at the deadlines.
             closeStdin(&s)
             return false
         }
-        if s.outbound.capacity > (8 << 20) {
-            s.outbound = []
-        } else {
-            s.outbound.removeAll(keepingCapacity: true)
-        }
-        s.outboundStart = 0
-        if s.shutdownRequested { closeStdin(&s) }
-        return false
     }
 
     func closeStdin(_ s: inout State) {
@@ -359,7 +344,6 @@ final class ConnectionCore: Sendable {
         s.stdinOpen = false
         stdinFD.closeQuietly()
         s.outbound.removeAll()
-        s.outboundStart = 0
     }
 
     func wake() {

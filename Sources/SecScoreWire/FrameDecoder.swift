@@ -58,6 +58,28 @@ public struct FrameDecoder: Sendable {
     ///   fragments of different messages mixed together. The stream cannot be
     ///   resynchronised after an error.
     public mutating func next() throws(WireError) -> WireMessage? {
+        if case .message(let m)? = try next(inPlace: { _ in false }, { _, _, _ in () }) { return m }
+        return nil
+    }
+
+    /// What `next(inPlace:_:)` returns.
+    public enum Next<T> {
+        /// A message, its payload copied out of the buffer.
+        case message(WireMessage)
+        /// What the caller's closure made of a payload it read in place.
+        case inPlace(T)
+    }
+
+    /// Like `next()`, except that a message of one frame whose type
+    /// `accepts` is not copied out: `body` gets its type, request id and
+    /// payload where it lies in the read buffer, valid only during the call,
+    /// and its result is returned as `.inPlace`. For large payloads, whose
+    /// copy was a pass over every byte (BENCHMARKS.md, "1 MiB"); fragmented
+    /// messages are joined and returned as `.message` as by `next()`.
+    public mutating func next<T>(
+        inPlace accepts: (FrameType) -> Bool,
+        _ body: (FrameType, UInt32, UnsafeRawBufferPointer) -> T
+    ) throws(WireError) -> Next<T>? {
         while true {
             let available = writeIndex - readIndex
             guard available >= FrameHeader.byteCount else { return nil }
@@ -95,7 +117,14 @@ public struct FrameDecoder: Sendable {
                     fragments = partial
                     continue
                 }
-                return WireMessage(type: partial.type, requestID: partial.requestID, payload: partial.bytes)
+                return .message(WireMessage(type: partial.type, requestID: partial.requestID, payload: partial.bytes))
+            }
+            if !header.flags.contains(.more), accepts(header.type) {
+                // The indices were reset above when this frame emptied the
+                // buffer; its bytes stay where they are until the next read.
+                return .inPlace(storage.withUnsafeBytes { raw in
+                    body(header.type, header.requestID, UnsafeRawBufferPointer(rebasing: raw[payloadRange]))
+                })
             }
             let payload = Array(storage[payloadRange])
             if header.flags.contains(.more) {
@@ -105,7 +134,7 @@ public struct FrameDecoder: Sendable {
                 fragments = (header.type, header.requestID, payload)
                 continue
             }
-            return WireMessage(type: header.type, requestID: header.requestID, payload: payload)
+            return .message(WireMessage(type: header.type, requestID: header.requestID, payload: payload))
         }
     }
 

@@ -128,6 +128,15 @@ struct FaultTests {
         _ = try await expectCallFailure("invalid-protobuf", .protocolViolation, mentioning: "not a valid EvaluateResponse")
     }
 
+    /// Never a pass on text the host cannot read: a finding (here
+    /// COMPLIANT) with one string that is not UTF-8, however deep, is
+    /// refused whole, naming the field.
+    @Test func invalidUTF8InAFinding() async throws {
+        _ = try await expectCallFailure(
+            "invalid-utf8", .protocolViolation,
+            mentioning: "finding.evidence.items[0].attributes[0].value is not valid UTF-8")
+    }
+
     @Test func deeplyNestedMessage() async throws {
         _ = try await expectCallFailure("deep-nesting", .protocolViolation, mentioning: "not a valid EvaluateResponse")
     }

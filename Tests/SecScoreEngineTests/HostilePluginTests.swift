@@ -27,7 +27,7 @@ struct HostilePluginTests {
 
     static let modes = [
         "crash-mid-request", "exit-mid-request", "hang-mid-request", "ignore-sigterm", "grandchild",
-        "bad-magic", "oversized-length", "truncated-frame", "invalid-protobuf", "deep-nesting",
+        "bad-magic", "oversized-length", "truncated-frame", "invalid-protobuf", "invalid-utf8", "deep-nesting",
         "wrong-id", "answer-twice", "undeclared-requirement", "garbage-before-handshake", "hang-before-handshake",
         "sdk-log-flood", "sdk-hostile-text", "sdk-allocate", "sdk-env-dump", "sdk-log-frames",
         "sdk-duplicate-metric", "sdk-nan-metric",

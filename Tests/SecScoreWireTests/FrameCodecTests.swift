@@ -115,6 +115,27 @@ struct FrameCodecTests {
         #expect(ProtocolLimits.negotiatedFrameLimit(.max, .max) == 64 << 20)
     }
 
+    /// `next(inPlace:)` hands an accepted one-frame message's payload to the
+    /// caller where it lies, and everything else, fragments joined, as
+    /// `next()` would; frames after it in the same read are not disturbed.
+    @Test func inPlaceReadingSeesExactlyWhatNextWouldReturn() throws {
+        let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let stream = frame(0x11, id: 5, payload: big) + frame(0x13, id: 5, payload: [7, 7])
+            + frame(0x11, id: 6, flags: 1, payload: [1, 2]) + frame(0x11, id: 6, payload: [3])
+            + frame(0x11, id: 8, payload: [])
+        var decoder = FrameDecoder()
+        decoder.append(stream)
+        var seen: [String] = []
+        while let next = try decoder.next(inPlace: { $0 == .response }, { type, id, bytes in (type, id, Array(bytes)) }) {
+            switch next {
+            case .inPlace(let (type, id, bytes)): seen.append("in place \(type) \(id) \(bytes == big ? "big" : "\(bytes)")")
+            case .message(let m): seen.append("copied \(m.type) \(m.requestID) \(m.payload)")
+            }
+        }
+        #expect(seen == ["in place RESPONSE 5 big", "copied LOG 5 [7, 7]", "copied RESPONSE 6 [1, 2, 3]", "in place RESPONSE 8 []"])
+        try decoder.finish()
+    }
+
     @Test func unknownFrameTypesDescribeThemselves() {
         #expect(FrameType(rawValue: 0x7E).description == "UNKNOWN(0x7E)")
         #expect(FrameType.cancel.description == "CANCEL")

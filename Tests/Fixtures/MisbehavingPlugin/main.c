@@ -208,6 +208,30 @@ static int raw_main(void) {
             for (size_t i = 0; i < depth; i++) body[depth + i] = 0x7C; /* field 15, end group */
             secscore_write_frame(1, SECSCORE_FRAME_RESPONSE, 0, id, body, (uint32_t)(depth * 2));
             free(body);
+        } else if (is("invalid-utf8")) {
+            /* Well-formed protobuf whose deepest string is not UTF-8 (an
+             * overlong encoding of '/'): protobuf-c packs bytes as given. */
+            Secscore__Plugin__V1__Attribute a = SECSCORE__PLUGIN__V1__ATTRIBUTE__INIT;
+            a.name = "path";
+            a.value = "\xC0\xAF";
+            Secscore__Plugin__V1__Attribute *attributes[1] = {&a};
+            Secscore__Plugin__V1__EvidenceItem item = SECSCORE__PLUGIN__V1__EVIDENCE_ITEM__INIT;
+            item.kind = "admin";
+            item.id = "1";
+            item.n_attributes = 1;
+            item.attributes = attributes;
+            Secscore__Plugin__V1__EvidenceItem *items[1] = {&item};
+            Secscore__Plugin__V1__Evidence e = SECSCORE__PLUGIN__V1__EVIDENCE__INIT;
+            e.n_items = 1;
+            e.items = items;
+            Secscore__Plugin__V1__Finding f = SECSCORE__PLUGIN__V1__FINDING__INIT;
+            f.requirement_id = (char *)requirement;
+            f.status = SECSCORE__PLUGIN__V1__FINDING_STATUS__FINDING_STATUS_COMPLIANT;
+            f.evidence = &e;
+            Secscore__Plugin__V1__EvaluateResponse r = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__INIT;
+            r.result_case = SECSCORE__PLUGIN__V1__EVALUATE_RESPONSE__RESULT_FINDING;
+            r.finding = &f;
+            send_pb(SECSCORE_FRAME_RESPONSE, id, &r.base);
         } else if (is("wrong-id")) {
             send_finding(id + 1000, requirement);
         } else if (is("always-internal")) {
