@@ -46,10 +46,12 @@ struct ResponseDecodingTests {
         error.error.message = "roleAssignments.json is missing — nothing was decided"
         var unknownStatus = sample()
         unknownStatus.finding.status = .UNRECOGNIZED(42)
-        return [sample(), noEvidence, emptyEvidence, error, unknownStatus, Secscore_Plugin_V1_EvaluateResponse()]
+        var small = sample()  // under ResponseDecoding.viewBytes: decoded directly
+        small.finding.insights[1] = "short"
+        return [sample(), noEvidence, emptyEvidence, error, unknownStatus, Secscore_Plugin_V1_EvaluateResponse(), small]
     }
 
-    @Test(arguments: 0..<6)
+    @Test(arguments: 0..<7)
     func decodesWhatTheRealMessageDecodes(_ index: Int) throws {
         let bytes: [UInt8] = try Self.variants()[index].serializedBytes()
         let direct = try Secscore_Plugin_V1_EvaluateResponse(serializedBytes: bytes)
@@ -73,16 +75,21 @@ struct ResponseDecodingTests {
     /// Each string field in turn carries bytes that are not UTF-8 (an
     /// overlong '/', a lone continuation byte, a UTF-16 surrogate): both
     /// decodings refuse the payload, and the view names the field.
-    @Test(arguments: [[UInt8]([0xC0, 0xAF]), [0x80], [0xED, 0xA0, 0x80]])
-    func refusesInvalidUTF8InEveryStringField(_ bad: [UInt8]) throws {
+    /// Large payloads are decoded through the view, small ones directly
+    /// (then through the view when SwiftProtobuf finds invalid UTF-8): both
+    /// sizes are tried.
+    @Test(arguments: [[UInt8]([0xC0, 0xAF]), [0x80], [0xED, 0xA0, 0x80]], [true, false])
+    func refusesInvalidUTF8InEveryStringField(_ bad: [UInt8], large: Bool) throws {
         let data = Data(bad)
         typealias View = Secscore_Hostview_V1_EvaluateResponseView
         func valid() throws -> View {
-            try View(serializedBytes: try Self.sample().serializedBytes() as [UInt8])
+            var response = Self.sample()
+            if !large { response.finding.insights[1] = "short" }
+            return try View(serializedBytes: try response.serializedBytes() as [UInt8])
         }
         let cases: [(String, (inout View) -> Void)] = [
             ("finding.requirement_id", { $0.finding.requirementID = data }),
-            ("finding.insights[1]", { $0.finding.insights[1] = data }),
+            ("finding.insights[1]", { $0.finding.insights[1] = data + Data(repeating: 0x78, count: large ? 70_000 : 0) }),
             ("finding.evidence.metrics[0].name", { $0.finding.evidence.metrics[0].name = data }),
             ("finding.evidence.metrics[0].unit", { $0.finding.evidence.metrics[0].unit = data }),
             ("finding.evidence.items[0].kind", { $0.finding.evidence.items[0].kind = data }),
@@ -92,12 +99,13 @@ struct ResponseDecodingTests {
             ("finding.evidence.items[0].reasons[2]", { $0.finding.evidence.items[0].reasons[2] = data }),
             ("finding.evidence.items[0].attributes[1].name", { $0.finding.evidence.items[0].attributes[1].name = data }),
             ("finding.evidence.items[0].attributes[0].value", { $0.finding.evidence.items[0].attributes[0].value = data }),
-            ("error.message", { $0.error.message = data }),
+            ("error.message", { $0.error.message = data + Data(repeating: 0x78, count: large ? 70_000 : 0) }),
         ]
         for (field, spoil) in cases {
             var view = try valid()
             spoil(&view)
             let bytes: [UInt8] = try view.serializedBytes()
+            #expect((bytes.count >= ResponseDecoding.viewBytes) == large, "\(field)")
             #expect(throws: (any Error).self, "\(field): SwiftProtobuf should refuse it too") {
                 try Secscore_Plugin_V1_EvaluateResponse(serializedBytes: bytes)
             }
