@@ -182,6 +182,10 @@ BENCH_ARGS ?= all --json
 bench: deps
 	@$(MAKE) --no-print-directory CONFIG=release build
 	@echo "building the benchmark programs ($(BENCH_PRODUCTS))"
+	@# SwiftPM keeps the Benchmarks package's build plan when only a file
+	@# of its path dependency (this package) was added: it then fails to
+	@# find new symbols. Dropping the plan costs a few seconds of planning.
+	@rm -f Benchmarks/.build/release.yaml Benchmarks/.build/release/description.json
 	@cd Benchmarks && for p in $(BENCH_PRODUCTS); do $(SWIFT) build -c release --quiet --product $$p || exit 1; done
 	@mkdir -p .build
 	set -o pipefail; "$$(cd Benchmarks && $(SWIFT) build -c release --show-bin-path)/secscore-bench" $(BENCH_ARGS) | tee .build/bench-latest.txt

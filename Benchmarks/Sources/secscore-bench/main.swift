@@ -103,13 +103,6 @@ func request(payloadBytes: Int, requirement: String) -> Secscore_Plugin_V1_Evalu
     return r
 }
 
-func hostRoundTrips(_ executable: String, payload: Int, warmup: Int, iterations: Int) async throws -> Stats {
-    let connection = try await PluginConnection.launch(PluginExecutable(path: executable))
-    let samples = try await hostSamples(connection, payload: payload, warmup: warmup, iterations: iterations)
-    await connection.shutdown()
-    return Stats(samples)
-}
-
 func hostSamples(_ connection: PluginConnection, payload: Int, warmup: Int, iterations: Int) async throws -> [Double] {
     let r = request(payloadBytes: payload, requirement: connection.info.requirementIDs[0])
     for _ in 0..<warmup { _ = try await connection.evaluate(r) }
@@ -174,10 +167,6 @@ func syncRoundTrips(_ executable: String, payload: Int, warmup: Int, iterations:
     waitpid(pid, &status, 0)
     close(fromChild[0])
     return samples
-}
-
-func rawPipe(payload: Int, warmup: Int, iterations: Int) -> Stats {
-    Stats(rawSamples(payload: payload, warmup: warmup, iterations: iterations))
 }
 
 func rawSamples(payload: Int, warmup: Int, iterations: Int) -> [Double] {
@@ -247,12 +236,21 @@ func rpcSuite(_ o: Options) async throws -> [(String, String)] {
 
 func throughputSuite(_ o: Options) async throws -> [(String, String)] {
     let mib = 1 << 20
-    let iterations = max(20, o.iterations / 50)
-    let raw = rawPipe(payload: mib, warmup: 10, iterations: iterations)
-    let echo = try await hostRoundTrips(benchDirectory() + "/bench-plugin-echo", payload: mib, warmup: 10, iterations: iterations)
+    let iterations = max(20, o.iterations / 25)
+    // Interleaved in rounds of 20 calls, each path warmed by 2 untimed calls
+    // per round, as the rpc suite interleaves: run one after the other, the
+    // raw pipe's median moved 30-60% between back-to-back runs on this VM.
+    let connection = try await PluginConnection.launch(PluginExecutable(path: benchDirectory() + "/bench-plugin-echo"))
+    var rawSamplesMicros: [Double] = [], echoSamples: [Double] = []
+    for _ in 0..<max(1, iterations / 20) {
+        rawSamplesMicros += rawSamples(payload: mib, warmup: 2, iterations: 20)
+        echoSamples += try await hostSamples(connection, payload: mib, warmup: 2, iterations: 20)
+    }
+    await connection.shutdown()
+    let raw = Stats(rawSamplesMicros), echo = Stats(echoSamples)
     let rawMBs = 2.0 * Double(mib) / raw.median  // bytes per microsecond = MB/s
     let hostMBs = 2.0 * Double(mib) / echo.median
-    print("throughput: 1 MiB there and back, median of \(iterations)")
+    print("throughput: 1 MiB there and back, median of \(echoSamples.count), interleaved in rounds of 20")
     print("  raw pipe C<->C:          \(f(raw.median)) us  \(f(rawMBs, 0)) MB/s")
     print("  Swift host -> C plugin:  \(f(echo.median)) us  \(f(hostMBs, 0)) MB/s  (\(f(100 * hostMBs / rawMBs, 0))% of raw)")
     return [("rawPipeMBps", f(rawMBs, 1)), ("cPluginMBps", f(hostMBs, 1)), ("cPluginShareOfRaw", f(hostMBs / rawMBs, 3))]
@@ -309,18 +307,19 @@ func roundTripAid(_ o: Options) async throws -> [(String, String)] {
     let gap = UInt32(env("SECSCORE_BENCH_GAP_MS").flatMap { Int($0) } ?? 0)
     let interleave = Set((env("SECSCORE_BENCH_INTERLEAVE") ?? "").split(separator: ",").map(String.init))
     let inRounds = gap > 0 || !interleave.isEmpty
-    _ = bench_pin(0)
+    let payload = env("SECSCORE_BENCH_PAYLOAD").flatMap { Int($0) } ?? 64
+    _ = bench_pin(env("SECSCORE_BENCH_UNPINNED") == nil ? 0 : -1)
     let grpc = env("SECSCORE_BENCH_GRPC") == nil ? nil : try await GRPCPeer.start(server: benchDirectory() + "/bench-grpc-server")
     let connection = try await PluginConnection.launch(PluginExecutable(path: plugin))
     let other = interleave.contains("c") ? try await PluginConnection.launch(PluginExecutable(path: o.products + "/example-plugin-c")) : nil
-    var samples = try await hostSamples(connection, payload: 64, warmup: 500, iterations: inRounds ? 0 : o.iterations)
+    var samples = try await hostSamples(connection, payload: payload, warmup: 500, iterations: inRounds ? 0 : o.iterations)
     for _ in 0..<(inRounds ? max(1, o.iterations / 250) : 0) {
         usleep(gap * 1000)
         if interleave.contains("raw") { _ = rawSamples(payload: 64, warmup: 0, iterations: 250) }
         if let other { _ = try await hostSamples(other, payload: 64, warmup: 0, iterations: 250) }
         if interleave.contains("sync") { _ = try syncRoundTrips(o.products + "/example-plugin-c", payload: 64, warmup: 50, iterations: 250) }
         if interleave.contains("grpc"), let grpc { _ = try await grpc.samples(payload: 64, warmup: 0, iterations: 250) }
-        samples += try await hostSamples(connection, payload: 64, warmup: 0, iterations: 250)
+        samples += try await hostSamples(connection, payload: payload, warmup: 0, iterations: 250)
     }
     await connection.shutdown()
     await other?.shutdown()
@@ -347,6 +346,9 @@ func spawnQuiet(_ path: String, _ args: [String]) -> pid_t {
 
 let options = parseOptions()
 signal(SIGPIPE, SIG_IGN)
+// What the secscore CLI's main does, so the in-process host paths measure
+// what users run.
+MessageMemory.keepLargeBlocks()
 print("secscore-bench on \(bench_cpus()) CPUs; products from \(options.products)")
 try requireProducts(options)
 var measured: [String: Double] = [:]
