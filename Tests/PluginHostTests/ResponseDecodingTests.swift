@@ -118,6 +118,24 @@ struct ResponseDecodingTests {
         }
     }
 
+    /// The one documented difference: a string replaced by a later
+    /// occurrence of its field is not checked. What is kept is checked and
+    /// equals what SwiftProtobuf would keep; at both sizes.
+    @Test(arguments: [true, false])
+    func aReplacedStringIsNotChecked(large: Bool) throws {
+        var response = Self.sample()
+        if !large { response.finding.insights[1] = "short" }
+        var bytes: [UInt8] = try response.serializedBytes()
+        // finding { requirement_id: <not UTF-8> } then finding { requirement_id: "x" }:
+        // the second occurrence merges into the first and replaces the id.
+        bytes += [0x0A, 0x04, 0x0A, 0x02, 0xC0, 0xAF, 0x0A, 0x03, 0x0A, 0x01, 0x78]
+        #expect(throws: (any Error).self) { try Secscore_Plugin_V1_EvaluateResponse(serializedBytes: bytes) }
+        var expected = response
+        expected.finding.requirementID = "x"
+        #expect(try ResponseDecoding.decode(bytes) == expected)
+        #expect((bytes.count >= ResponseDecoding.viewBytes) == large)
+    }
+
     @Test func refusesMalformedProtobufLikeTheRealMessage() {
         for bytes: [UInt8] in [[0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01], [0x0A, 0x05, 0x0A], [0x7B]] {
             #expect(throws: (any Error).self) { try Secscore_Plugin_V1_EvaluateResponse(serializedBytes: bytes) }
