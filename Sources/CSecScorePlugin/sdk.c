@@ -799,13 +799,14 @@ int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv) {
     }
     signal(SIGPIPE, SIG_IGN);
 #ifdef __GLIBC__
-    /* Process-wide, so here and not in secscore_serve: blocks under 16 MiB
-     * come from the heap and up to 32 MiB of free heap is kept. glibc's
-     * defaults gave the request's and the finding's blocks back after every
-     * message and faulted them in again on the next: about 500 page faults
-     * per 1 MiB request (BENCHMARKS.md, "1 MiB"). */
-    mallopt(M_MMAP_THRESHOLD, 16 << 20);
-    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+    /* Process-wide, so here and not in secscore_serve: blocks under 8 MiB
+     * come from the heap and up to 16 MiB of free heap is kept (fixing the
+     * thresholds turns glibc's dynamic ones off). glibc's defaults gave the
+     * request's and the finding's blocks back after every message and
+     * faulted them in again on the next: about 500 page faults per 1 MiB
+     * request (BENCHMARKS.md, "1 MiB"). */
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
 #endif
     /* Move the protocol to private descriptors: fd 1 becomes stderr and fd 0
      * /dev/null, so stray printf or reads in check code cannot break it. */

@@ -4,22 +4,25 @@ import CSecScoreMalloc
 ///
 /// By default glibc serves a block of 128 KiB or more with its own `mmap`
 /// (raising that threshold, up to 32 MiB, to the size of each such block
-/// freed) and gives the top of the heap back to the kernel once more than
+/// freed) and gives the top of a heap back to the kernel once more than
 /// twice that threshold is free. A process that, per message, allocates and
 /// frees two or three blocks of the message's size (read buffer, decoded
 /// string, encoded answer) then returns and re-faults them on every message:
 /// 1 MiB echoed through a plugin cost about 750 page faults, a third of its
-/// CPU time (perf, BENCHMARKS.md "1 MiB"). Blocks under 16 MiB now come from
-/// the heap, and up to 32 MiB of free heap top is kept for the next message;
-/// glibc's own dynamic threshold keeps up to 64 MiB once it has seen a 32 MiB
-/// block. Settings are process-wide, so only a program's entry point calls
+/// CPU time (perf, BENCHMARKS.md "1 MiB"). Blocks under 8 MiB (two default
+/// 4 MiB frames) now come from the heap, and each heap (the main one and
+/// each thread's arena) keeps up to 16 MiB of free memory at its top for the
+/// next message. Setting a threshold turns glibc's dynamic one off, so
+/// larger blocks are always mapped on their own and returned when freed.
+/// (16 and 32 MiB cost a 1,000,000-user evaluation 1,704 MiB of peak RSS
+/// against 1,663 MiB with these.) Settings are process-wide, so only a program's entry point calls
 /// this (the secscore CLI and the plugin SDKs' `main`), never a library on
 /// its own. `GLIBC_TUNABLES` set by the user is overridden.
 package enum LargeBlockAllocator {
     /// Largest block served from the heap rather than a mapping of its own (bytes).
-    package static let heapBlockBytes: Int32 = 16 << 20
+    package static let heapBlockBytes: Int32 = 8 << 20
     /// Free memory kept at the top of the heap (bytes).
-    package static let keptTopBytes: Int32 = 32 << 20
+    package static let keptTopBytes: Int32 = 16 << 20
 
     /// Applies the settings. Returns false when glibc refused one.
     @discardableResult

@@ -124,7 +124,7 @@ typedef struct secscore_plugin {
  * serves a session on stdin/stdout until stdin ends. Returns the exit code
  * for main to return. Process-wide settings it makes for the session: SIGPIPE
  * ignored, stdout and stdin moved off the protocol's pipes, and (glibc)
- * malloc keeping blocks under 16 MiB in its heap with up to 32 MiB of free
+ * malloc keeping blocks under 8 MiB in its heap with up to 16 MiB of free
  * heap retained (mallopt M_MMAP_THRESHOLD, M_TRIM_THRESHOLD), so that each
  * large request does not fault its memory in afresh. */
 int secscore_plugin_main(const secscore_plugin *plugin, int argc, char **argv);
