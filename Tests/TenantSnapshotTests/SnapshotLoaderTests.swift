@@ -228,6 +228,18 @@ struct BadInputTests {
             == "users.json: $.value[1].id: duplicate id \"u1\", already used at $.value[0]")
     }
 
+    /// Ids are checked through stored hashes (`HashedID`); among 50,000
+    /// GUIDs that differ in one character, only a true repeat is refused,
+    /// and the message points at the first use.
+    @Test func duplicateIDsAmongManyGUIDs() {
+        func guid(_ i: Int) -> String { "00000001-002a-4000-8000-" + String(String(i, radix: 16).reversed()).padding(toLength: 12, withPad: "0", startingAt: 0) }
+        let users = (0..<50_000).map { #"{"id": "\#(guid($0))"}"# }
+        #expect(loadError("users.json", #"{"value": ["# + users.joined(separator: ",") + "]}") == "loaded")
+        let repeated = users + [#"{"id": "\#(guid(10))"}"#]
+        #expect(loadError("users.json", #"{"value": ["# + repeated.joined(separator: ",") + "]}")
+            == "users.json: $.value[50000].id: duplicate id \"\(guid(10))\", already used at $.value[10]")
+    }
+
     @Test func hugeAndNegativeNumbers() {
         #expect(loadError("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": 1e400}]}"#).contains("expected a whole number"))
         #expect(loadError("customerMfa.json", #"{"value": [{"tenantId": "t", "totalAdminsCount": -3}]}"#).contains("expected a whole number from 0"))
