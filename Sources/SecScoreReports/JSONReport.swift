@@ -11,6 +11,12 @@ package enum JSONReport {
         document(report, history: history).rendered()
     }
 
+    /// The same text as `render`, handed to `sink` in chunks as it is
+    /// written (`JSONOut.write(to:)`); false when the sink stopped it.
+    package static func write(_ report: EvaluationReport, history: ReportHistory? = nil, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        document(report, history: history).write(to: sink)
+    }
+
     static func document(_ report: EvaluationReport, history: ReportHistory? = nil) -> JSONOut {
         var members: [(String, JSONOut)] = [
             ("schemaVersion", .int(EvaluationReport.schemaVersion)),
@@ -61,8 +67,9 @@ package enum JSONReport {
             ("metrics", .object(e.metrics.reduce(into: [(String, JSONOut)]()) { out, m in
                 if !out.contains(where: { $0.0 == m.name }) { out.append((m.name, .double(m.value))) }
             })),
-            ("items", .array(e.items.map { item in
-                .object([
+            ("items", .lazyArray(count: e.items.count) { index in
+                let item = e.items[index]
+                return .object([
                     ("kind", .string(item.kind)),
                     ("id", .string(item.id)),
                     ("name", .string(item.name)),
@@ -72,7 +79,7 @@ package enum JSONReport {
                         if !out.contains(where: { $0.0 == a.name }) { out.append((a.name, .string(a.value))) }
                     })),
                 ])
-            })),
+            }),
         ])
     }
 }

@@ -8,51 +8,68 @@ package indirect enum JSONOut: Sendable {
     case string(String)
     case array([JSONOut])
     case object([(String, JSONOut)])
+    /// An array whose `count` elements are built one at a time as they are
+    /// written, and dropped after: a report's 300,000 evidence items never
+    /// exist as one tree (the 1,000,000-user tenant's JSON report took
+    /// 500 MB and 2.7 s that way; BENCHMARKS.md).
+    case lazyArray(count: Int, element: @Sendable (Int) -> JSONOut)
 
     /// Pretty-printed with two-space indents.
     package func rendered() -> String {
-        var out = ""
-        write(into: &out, indent: 0)
-        return out + "\n"
+        var bytes: [UInt8] = []
+        write { bytes.append(contentsOf: $0); return true }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func write(into out: inout String, indent: Int) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += JSONOut.number(d)
-        case .string(let s): JSONOut.quote(s, into: &out)
-        case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "[\n"
-            for (i, item) in items.enumerated() {
-                out += JSONOut.indentation(indent + 1)
-                item.write(into: &out, indent: indent + 1)
-                out += i + 1 < items.count ? ",\n" : "\n"
-            }
-            out += JSONOut.indentation(indent)
-            out += "]"
-        case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{\n"
-            for (i, (key, value)) in members.enumerated() {
-                out += JSONOut.indentation(indent + 1)
-                JSONOut.quote(key, into: &out)
-                out += ": "
-                value.write(into: &out, indent: indent + 1)
-                out += i + 1 < members.count ? ",\n" : "\n"
-            }
-            out += JSONOut.indentation(indent)
-            out += "}"
+    /// Writes the pretty-printed text (and a final newline) to `sink` in
+    /// chunks of up to 64 KiB, in order. `sink` returns false to stop: no
+    /// chunk follows, and `write` returns false.
+    @discardableResult
+    package func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        withoutActuallyEscaping(sink) { sink in
+            var out = JSONByteSink(sink)
+            write(into: &out, indent: 0)
+            out.append(0x0A)
+            return out.finish()
         }
     }
 
-    private static let indents = (0..<16).map { String(repeating: "  ", count: $0) }
+    private func write(into out: inout JSONByteSink, indent: Int) {
+        switch self {
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .int(let i): out.append(String(i))
+        case .double(let d): out.append(JSONOut.number(d))
+        case .string(let s): JSONOut.quote(s, into: &out)
+        case .array(let items):
+            writeArray(count: items.count, into: &out, indent: indent) { items[$0] }
+        case .lazyArray(let count, let element):
+            writeArray(count: count, into: &out, indent: indent, element)
+        case .object(let members):
+            if members.isEmpty { out.append("{}"); return }
+            out.append("{\n")
+            for (i, (key, value)) in members.enumerated() {
+                out.indent(indent + 1)
+                JSONOut.quote(key, into: &out)
+                out.append(": ")
+                value.write(into: &out, indent: indent + 1)
+                out.append(i + 1 < members.count ? ",\n" : "\n")
+            }
+            out.indent(indent)
+            out.append("}")
+        }
+    }
 
-    /// Two spaces per level, without building the string each time.
-    static func indentation(_ level: Int) -> String {
-        level < indents.count ? indents[level] : String(repeating: "  ", count: level)
+    private func writeArray(count: Int, into out: inout JSONByteSink, indent: Int, _ element: (Int) -> JSONOut) {
+        if count == 0 { out.append("[]"); return }
+        out.append("[\n")
+        for i in 0..<count {
+            out.indent(indent + 1)
+            element(i).write(into: &out, indent: indent + 1)
+            out.append(i + 1 < count ? ",\n" : "\n")
+        }
+        out.indent(indent)
+        out.append("]")
     }
 
     /// Shortest round-tripping form, integers without ".0".
@@ -62,30 +79,87 @@ package indirect enum JSONOut: Sendable {
         return "\(d)"
     }
 
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
+    static func quote(_ s: String, into out: inout JSONByteSink) {
+        out.append(0x22)
+        var s = s
         // Most strings need no escape: printable ASCII goes in whole.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-            out += s
-            out += "\""
-            return
+        let plain = s.withUTF8 { utf8 in
+            guard utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) else { return false }
+            out.append(UnsafeRawBufferPointer(utf8))
+            return true
         }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+        if !plain {
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out.append("\\\"")
+                case "\\": out.append("\\\\")
+                case "\n": out.append("\\n")
+                case "\r": out.append("\\r")
+                case "\t": out.append("\\t")
+                default:
+                    if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                        let hex = String(scalar.value, radix: 16)
+                        out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                    } else {
+                        out.append(String(scalar))
+                    }
                 }
             }
         }
-        out += "\""
+        out.append(0x22)
+    }
+}
+
+/// Collects written bytes into 64 KiB chunks and hands each full one to
+/// the sink, so a report of any size is written in constant memory.
+package struct JSONByteSink {
+    private static let chunk = 65_536
+    private var buffer: [UInt8] = []
+    private let sink: (UnsafeRawBufferPointer) -> Bool
+    private var failed = false
+
+    init(_ sink: @escaping (UnsafeRawBufferPointer) -> Bool) {
+        self.sink = sink
+        buffer.reserveCapacity(Self.chunk)
+    }
+
+    mutating func append(_ byte: UInt8) {
+        buffer.append(byte)
+        if buffer.count >= Self.chunk { flush() }
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.chunk { flush() }
+    }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
+
+    /// Two spaces per level.
+    mutating func indent(_ level: Int) {
+        var left = level * 2
+        while left > 0 {
+            let n = min(left, Self.spaces.count)
+            Self.spaces.withUnsafeBytes { append(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            left -= n
+        }
+    }
+
+    private mutating func flush() {
+        if !failed, !buffer.isEmpty {
+            failed = !buffer.withUnsafeBytes(sink)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands over what is left; false when the sink refused a chunk.
+    mutating func finish() -> Bool {
+        flush()
+        return !failed
     }
 }

@@ -58,6 +58,18 @@ package struct ReportRenderer: Sendable {
         self.history = history
     }
 
+    /// `report` in `format`, as UTF-8 bytes handed to `sink` in order and
+    /// in chunks (JSON as it is written, so a report of any size takes
+    /// constant memory; the other formats in one piece). `sink` returns
+    /// false to stop; then so does this.
+    package func write(_ report: EvaluationReport, as format: ReportFormat, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        if format == .json {
+            return JSONReport.write(customerFilter.map { report.filteringCustomers($0) } ?? report, history: history, to: sink)
+        }
+        var text = render(report, as: format)
+        return text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+    }
+
     /// `report` in `format`, as UTF-8 text.
     package func render(_ report: EvaluationReport, as format: ReportFormat) -> String {
         let report = customerFilter.map { report.filteringCustomers($0) } ?? report

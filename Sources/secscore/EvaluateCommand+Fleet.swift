@@ -62,7 +62,7 @@ extension EvaluateCommand {
                         }
                         for format in formats {
                             guard let reportDir else { break }
-                            try writeFile("\(reportDir)/\(entry.name).\(format.fileExtension)", renderer.render(report, as: format))
+                            try writeFile("\(reportDir)/\(entry.name).\(format.fileExtension)") { renderer.write(report, as: format, to: $0) }
                         }
                     } catch {
                         return FleetRow(row: row, verdict: verdict, writeError: error.description, history: renderer.history)

@@ -22,16 +22,42 @@ func checkWritable(_ path: String) throws(CommandFailure) {
 /// written directly.
 /// - Throws: `CommandFailure` naming the path and the system's reason.
 func writeFile(_ path: String, _ text: String) throws(CommandFailure) {
+    try writeFile(path) { sink in
+        var text = text
+        return text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Writes all of `bytes` to standard output (the terminal dashboard, or a
+/// report sent to `-`); false when the write failed (a closed pipe).
+func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var done = 0
+    while done < bytes.count {
+        let n = write(1, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { return false }
+        done += n
+    }
+    return true
+}
+
+/// Writes what `produce` hands its sink, chunk by chunk, to `path`, whole
+/// or not at all, as `writeFile(_:_:)` does; the sink returns false once a
+/// write failed, and `produce` should then stop.
+/// - Throws: `CommandFailure` naming the path and the system's reason.
+func writeFile(_ path: String, produce: ((UnsafeRawBufferPointer) -> Bool) -> Bool) throws(CommandFailure) {
     var st = stat()
     let special = stat(path, &st) == 0 && st.st_mode & S_IFMT != S_IFREG
     let target = special ? path : path + ".tmp-\(getpid())"
     guard let file = fopen(target, "wb") else {
         throw CommandFailure("error: cannot write \(path): \(String(cString: strerror(errno)))")
     }
-    var text = text
-    var ok = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
-    ok = fflush(file) == 0 && ok
-    let err = errno
+    var err: Int32 = 0
+    var ok = produce { chunk in
+        guard fwrite(chunk.baseAddress, 1, chunk.count, file) == chunk.count else { err = errno; return false }
+        return true
+    }
+    if ok, fflush(file) != 0 { ok = false; err = errno }
     fclose(file)
     guard ok else {
         if !special { unlink(target) }

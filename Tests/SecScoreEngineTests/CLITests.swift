@@ -94,6 +94,25 @@ struct CLITests {
         #expect((try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["report.json"])  // no temporary file left
     }
 
+    /// A report written as it is rendered still fails cleanly when the
+    /// device refuses it part way (a full disk): an error naming the path
+    /// and the system's reason, a non-zero exit, no temporary file left.
+    @Test func aFullDeviceIsAnErrorNamingTheOutput() async throws {
+        let contoso = examples + "/contoso-direct-bill"
+        let out = try await secscore(["evaluate", contoso, "--as-of", "2025-11-15", "--format", "json", "--output", "/dev/full"])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains("cannot write /dev/full: No space left on device"))
+        let fleet = ScratchDirectory()
+        let reports = ScratchDirectory()
+        try FileManager.default.createDirectory(atPath: fleet.path + "/a", withIntermediateDirectories: true)
+        _ = fleet.write("a/partner.json", try String(contentsOfFile: contoso + "/partner.json", encoding: .utf8))
+        let ok = try await secscore(["evaluate", "--fleet", fleet.path, "--report-dir", reports.path, "--format", "json",
+                                     "--as-of", "2025-11-15", "--fail-on", "none"])
+        #expect(ok.status == 0 || ok.status == 3)
+        let written = try String(contentsOfFile: reports.path + "/a.json", encoding: .utf8)
+        #expect(written.hasPrefix("{\n  \"schemaVersion\": 1,") && written.hasSuffix("}\n"))
+    }
+
     /// Formats and outputs pair up, or the format follows the extension;
     /// a misnamed snapshot file is pointed out; --report-dir is created.
     @Test func outputsPairWithFormatsAndFilesAreNamed() async throws {

@@ -1,0 +1,81 @@
+import Foundation
+import SecScoreModel
+import SecScoreReports
+import SecScoreTestSupport
+import SecScoreWire
+import TenantSnapshot
+import Testing
+
+/// The JSON report is written as it is rendered, in chunks, so a report of
+/// any size takes constant memory; the bytes must be exactly the rendered
+/// document's, and a sink that fails stops the writing.
+@Suite("JSON reports stream")
+struct JSONStreamingTests {
+    /// A report with `items` evidence items per requirement, their text
+    /// mixing plain ASCII, escapes and non-ASCII.
+    func report(items: Int) throws -> EvaluationReport {
+        let catalog = try CatalogLoader.builtIn()
+        let edition = try #require(catalog.edition(named: "2025-10"))
+        var evidence = Secscore_Plugin_V1_Evidence()
+        evidence.items = (0..<items).map { i in
+            var item = Secscore_Plugin_V1_EvidenceItem()
+            item.kind = "admin"
+            item.id = "0000\(i)-002a-4000-8000-000000000000"
+            item.name = i % 3 == 0 ? "Zoë \"quoted\" \\ tab\t line\n \u{2028} #\(i)" : "user\(i)@partner.example.com"
+            item.status = "compliant"
+            item.reasons = i % 2 == 0 ? ["no MFA method registered"] : []
+            var attribute = Secscore_Plugin_V1_Attribute()
+            attribute.name = "roles"
+            attribute.value = "Global Administrator"
+            item.attributes = [attribute]
+            return item
+        }
+        let results = edition.requirements.map { r in
+            RequirementResult(requirement: r, status: .notCompleted, insights: ["\(items) items"], evidence: evidence, plugin: "p")
+        }
+        return EvaluationReport(
+            edition: edition, asOf: CivilDate("2025-11-15")!, partner: PartnerProfile(partnerType: .directBill),
+            partnerType: .directBill, requirements: results, futureRequirements: [])
+    }
+
+    @Test(arguments: [0, 1, 3_000])
+    func chunksJoinToTheRenderedDocument(items: Int) throws {
+        let report = try report(items: items)
+        var chunks: [[UInt8]] = []
+        let ok = JSONReport.write(report) { chunks.append(Array($0)); return true }
+        #expect(ok)
+        let joined = chunks.flatMap { $0 }
+        let rendered = JSONReport.render(report)
+        #expect(joined == Array(rendered.utf8))
+        // Every chunk but the last is full (64 KiB or a little more, when
+        // one string crossed the boundary); the last is not empty.
+        for chunk in chunks.dropLast() { #expect(chunk.count >= 65_536 && chunk.count < 65_536 + 4_096) }
+        #expect(chunks.last?.isEmpty == false)
+        if items == 3_000 { #expect(chunks.count > 5) }
+        // And it is the JSON it claims to be, every item in place.
+        let parsed = try JSONSerialization.jsonObject(with: Data(joined)) as? [String: Any]
+        let requirements = try #require(parsed?["requirements"] as? [[String: Any]])
+        for requirement in requirements {
+            let evidenceItems = try #require((requirement["evidence"] as? [String: Any])?["items"] as? [[String: Any]])
+            #expect(evidenceItems.count == items)
+            if items > 0 { #expect(evidenceItems[0]["name"] as? String == "Zoë \"quoted\" \\ tab\t line\n \u{2028} #0") }
+        }
+    }
+
+    @Test func aSinkThatFailsStopsTheWriting() throws {
+        let report = try report(items: 3_000)
+        var calls = 0
+        let ok = JSONReport.write(report) { _ in calls += 1; return calls < 2 }
+        #expect(!ok)
+        #expect(calls == 2)  // nothing after the refused chunk
+    }
+
+    @Test func aLazyArrayWritesAsTheSameArrayBuilt() {
+        let values: [JSONOut] = (0..<50).map { .object([("n", .int($0)), ("s", .string("é\($0)")), ("a", .array([.null, .bool(true)]))]) }
+        let built = JSONOut.object([("items", .array(values)), ("empty", .array([]))]).rendered()
+        let lazy = JSONOut.object([("items", .lazyArray(count: values.count) { values[$0] }), ("empty", .lazyArray(count: 0) { _ in .null })]).rendered()
+        #expect(lazy == built)
+        #expect(built.hasSuffix("}\n"))
+        #expect(built.contains("\"empty\": []"))
+    }
+}
