@@ -116,6 +116,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         await set.shutdown()
         let recorded = try await recorder?.record(report, folder: folderName(directory), digest: SnapshotDigest.of(loaded))
+        KeptUntilExit.keep(loaded)
+        KeptUntilExit.keep(report)
         try writeReports(report, history: recorded)
         let verdict = Scoring.verdict(report, failOn: failOn)
         if verdict != .passed { throw verdict.exitCode }
