@@ -21,6 +21,13 @@ extension SnapshotLoader {
     ) throws(SnapshotError) -> [T]? {
         guard let bytes = try readBytes(path) else { return nil }
         var items: [T] = []
+        // Graph's items take hundreds of bytes of JSON, so one slot per 64
+        // bytes is seldom outgrown (the array still grows if it is). What
+        // is reserved and not filled is address space only, its pages
+        // never touched. Growing by doubling instead copied the 1,000,000
+        // users' array (140 MB) on the way: 58,000 more page faults for
+        // the 1,000,000-user evaluation (perf stat).
+        items.reserveCapacity(bytes.count / 64)
         var seen: [HashedID: Int] = [:]
         let parsed: (document: JSONValue, streamed: Bool)
         do {
