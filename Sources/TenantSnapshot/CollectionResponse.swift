@@ -28,7 +28,7 @@ extension SnapshotLoader {
         // users' array (140 MB) on the way: 58,000 more page faults for
         // the 1,000,000-user evaluation (perf stat).
         items.reserveCapacity(bytes.count / 64)
-        var seen: [HashedID: Int] = [:]
+        var seen = IDIndex()
         let parsed: (document: JSONValue, streamed: Bool)
         do {
             parsed = try JSONParser.parseCollection(bytes) { value, index, bare throws(SnapshotError) in
@@ -55,7 +55,7 @@ extension SnapshotLoader {
                 return items
             }
             guard parsed.document[idKey] != nil else { throw missingValue(top) }
-            var none: [HashedID: Int] = [:]
+            var none = IDIndex()
             try checkItem(top, position: 0, idKey: idKey, seen: &none, path: { _ in "$" })
             return [try decode(top)]
         default:
@@ -65,16 +65,14 @@ extension SnapshotLoader {
 
     /// An item must be an object, and its id (when it has one) unique.
     private static func checkItem(
-        _ item: JSONNode, position: Int, idKey: String, seen: inout [HashedID: Int], path: (Int) -> String
+        _ item: JSONNode, position: Int, idKey: String, seen: inout IDIndex, path: (Int) -> String
     ) throws(SnapshotError) {
         _ = try item.object()
         let id = try item.string(idKey) ?? ""
         guard !id.isEmpty else { return }
-        let key = HashedID(id)
-        if let first = seen[key] {
+        if let first = seen.insert(id, at: position) {
             throw item.fail(idKey, "duplicate \(idKey) \"\(id)\", already used at \(path(first))")
         }
-        seen[key] = position
     }
 
     private static func refuseLaterPages(_ node: JSONNode) throws(SnapshotError) {
@@ -115,8 +113,7 @@ extension SnapshotLoader {
         default:
             throw notACollection(node)
         }
-        var seen: [HashedID: Int] = [:]
-        seen.reserveCapacity(items.count)
+        var seen = IDIndex()
         for (position, item) in items.enumerated() {
             try checkItem(item, position: position, idKey: idKey, seen: &seen, path: { items[$0].path })
         }
@@ -124,21 +121,3 @@ extension SnapshotLoader {
     }
 }
 
-/// An id with its hash taken once. Swift's Dictionary keeps no hashes: it
-/// compares the key at every occupied bucket it probes, and when it grows it
-/// hashes every key again. With 36-byte ids that was 13% of loading the
-/// 1,000,000-user snapshot (perf: memcmp, string comparison, rehashing);
-/// comparing the stored hashes first skips almost all of it.
-struct HashedID: Hashable {
-    let id: String
-    let hash: Int
-
-    init(_ id: String) {
-        self.id = id
-        hash = id.hashValue
-    }
-
-    static func == (a: HashedID, b: HashedID) -> Bool { a.hash == b.hash && a.id == b.id }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-}

@@ -228,7 +228,7 @@ struct BadInputTests {
             == "users.json: $.value[1].id: duplicate id \"u1\", already used at $.value[0]")
     }
 
-    /// Ids are checked through stored hashes (`HashedID`); among 50,000
+    /// Ids are checked through `IDIndex`; among 50,000
     /// GUIDs that differ in one character, only a true repeat is refused,
     /// and the message points at the first use.
     @Test func duplicateIDsAmongManyGUIDs() {

@@ -1,0 +1,36 @@
+@testable import TenantSnapshot
+import Testing
+
+/// `IDIndex` must say "already used, first at" for exactly the ids used
+/// before, whatever their hashes do.
+@Suite("IDIndex")
+struct IDIndexTests {
+    @Test func everyIDIsFoundAgainAfterTheTableGrew() {
+        var index = IDIndex()
+        let ids = (0..<100_000).map { "00000001-002a-4000-8000-\($0)" }
+        for (position, id) in ids.enumerated() { #expect(index.insert(id, at: position * 3) == nil) }
+        var wrong = 0
+        for (position, id) in ids.enumerated() where index.insert(id, at: -1) != position * 3 { wrong += 1 }
+        #expect(wrong == 0)
+        #expect(index.insert("00000001-002a-4000-8000-100000", at: 7) == nil)
+    }
+
+    /// Ids whose hashes are all equal (or equal once masked) are still told
+    /// apart by comparing the ids themselves.
+    @Test(arguments: [{ (_: String) in 42 }, { (s: String) in s.utf8.count << 20 }] as [@Sendable (String) -> Int])
+    func collidingHashesAreComparedByTheirIDs(hash: @escaping @Sendable (String) -> Int) {
+        var index = IDIndex(hash: hash)
+        for i in 0..<500 { #expect(index.insert("id-\(i)", at: i) == nil) }
+        #expect(index.insert("id-250", at: 900) == 250)
+        #expect(index.insert("id-0", at: 901) == 0)
+        #expect(index.insert("id-500", at: 902) == nil)
+        #expect(index.insert("id-500", at: 903) == 902)
+    }
+
+    @Test func emptyAndNegativeHashes() {
+        var index = IDIndex(hash: { _ in Int.min })
+        #expect(index.insert("a", at: 0) == nil)
+        #expect(index.insert("b", at: 1) == nil)
+        #expect(index.insert("a", at: 2) == 0)
+    }
+}
