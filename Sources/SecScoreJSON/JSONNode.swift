@@ -115,6 +115,10 @@ package struct JSONNode: Sendable {
     /// from the expected ones only in case, instead of reading it as empty
     /// values. Names the keys expected and found.
     package func requireKnownKeys(_ expected: [String], required: [String]) throws(JSONInputError) {
+        // Every member known, the usual case, allocates nothing: building
+        // `keys` (a Character search for "@" in each) for each of 200,000
+        // customers was 3% of the 1,000,000-user evaluation's CPU (perf).
+        if case .object(let members) = value, members.allSatisfy({ expected.contains($0.0) }) { return }
         let found = keys
         let unknown = found.filter { !expected.contains($0) }
         guard !unknown.isEmpty else { return }
