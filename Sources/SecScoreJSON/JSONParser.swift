@@ -29,7 +29,7 @@ public enum JSONStreamError<ItemError: Error>: Error {
 /// is also about 5x faster and 5x smaller than JSONSerialization, and the
 /// snapshot loader on it 1.3-1.9x faster than JSONDecoder.
 public struct JSONParser {
-    private let bytes: [UInt8]
+    private let bytes: JSONBytes
     private var index = 0
     private var depth = 0
     /// Member names seen at each position of recent objects: the objects of
@@ -40,6 +40,10 @@ public struct JSONParser {
     public static let maxDepth = 512
 
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(JSONBytes(buffer)) }
+    }
+
+    private static func parse(_ bytes: JSONBytes) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         // A UTF-8 byte order mark is tolerated (PowerShell writes one).
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
@@ -50,7 +54,7 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: JSONBytes) { self.bytes = bytes }
 
     /// Parses a collection document without keeping its items: each element
     /// of the top-level array, or of the top-level object's member
@@ -68,6 +72,18 @@ public struct JSONParser {
     @inlinable
     public static func parseCollection<ItemError: Error>(
         _ bytes: [UInt8], streamedMember: String = "value",
+        item: (_ value: JSONValue, _ index: Int, _ bare: Bool) throws(ItemError) -> Void
+    ) throws(JSONStreamError<ItemError>) -> (document: JSONValue, streamed: Bool) {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONStreamError<ItemError>) in
+            try parseCollection(UnsafeRawBufferPointer(buffer), streamedMember: streamedMember, item: item)
+        }
+    }
+
+    /// `parseCollection` over bytes that stay valid for the call, such as a
+    /// mapped file; nothing parsed refers to them afterwards.
+    @inlinable
+    public static func parseCollection<ItemError: Error>(
+        _ bytes: UnsafeRawBufferPointer, streamedMember: String = "value",
         item: (_ value: JSONValue, _ index: Int, _ bare: Bool) throws(ItemError) -> Void
     ) throws(JSONStreamError<ItemError>) -> (document: JSONValue, streamed: Bool) {
         // Generic only in this shell, which is inlined into the caller: the
@@ -95,8 +111,9 @@ public struct JSONParser {
     /// `parseCollection` without generics: `item` returns false to stop.
     @usableFromInline
     static func streamCollection(
-        _ bytes: [UInt8], streamedMember: String, item: (JSONValue, Int, Bool) -> Bool
+        _ raw: UnsafeRawBufferPointer, streamedMember: String, item: (JSONValue, Int, Bool) -> Bool
     ) -> Result<(document: JSONValue, streamed: Bool), JSONParseError> {
+        let bytes = JSONBytes(raw)
         var parser = JSONParser(bytes: bytes)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         var streamed = false
