@@ -19,7 +19,14 @@ extension SnapshotLoader {
     static func streamedCollection<T>(
         _ path: String, idKey: String = "id", decode: (JSONNode) throws(SnapshotError) -> T
     ) throws(SnapshotError) -> [T]? {
-        guard let bytes = try readBytes(path) else { return nil }
+        try withUTF8Bytes(path) { bytes throws(SnapshotError) in
+            try streamedCollection(bytes, path: path, idKey: idKey, decode: decode)
+        }
+    }
+
+    private static func streamedCollection<T>(
+        _ bytes: UnsafeRawBufferPointer, path: String, idKey: String, decode: (JSONNode) throws(SnapshotError) -> T
+    ) throws(SnapshotError) -> [T] {
         var items: [T] = []
         // Graph's items take hundreds of bytes of JSON, so one slot per 64
         // bytes is seldom outgrown (the array still grows if it is). What

@@ -1,0 +1,78 @@
+import Foundation
+import SecScoreJSON
+import SecScoreTestSupport
+import SecScoreWire
+import TenantSnapshot
+import Testing
+
+/// Collection files of 1 MiB or more are mapped instead of read
+/// (`SnapshotLoader.withUTF8Bytes`); they must load, and fail, exactly as
+/// read ones do, in every encoding the loader accepts.
+@Suite("Mapped snapshot files")
+struct MappedFileTests {
+    /// A users.json of `count` users, over 1 MiB from 15,000 on.
+    static func users(_ count: Int, last: String? = nil) -> String {
+        var items = (0..<count).map { #"{"id": "00000001-002a-4000-8000-\#(String(repeating: "0", count: 12 - String($0).count) + String($0))", "userPrincipalName": "user\#($0)@partner.example.com", "accountEnabled": true}"# }
+        if let last { items.append(last) }
+        return #"{"value": ["# + items.joined(separator: ",\n") + "]}"
+    }
+
+    @Test func aLargeFileLoadsAsAReadOneDoes() throws {
+        let text = Self.users(20_000)
+        #expect(text.utf8.count > 1 << 20)
+        let dir = ScratchDirectory()
+        dir.write("users.json", text)
+        let users = try SnapshotLoader.load(directory: dir.path).facets.users.items
+        #expect(users.count == 20_000)
+        #expect(users[19_999].userPrincipalName == "user19999@partner.example.com")
+        // With a UTF-8 byte-order mark, as PowerShell 7 may write.
+        let bom = ScratchDirectory()
+        bom.writeBytes("users.json", [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        #expect(try SnapshotLoader.load(directory: bom.path).facets.users.items.count == 20_000)
+    }
+
+    /// The error of a large file names the same line and column as the
+    /// parser over the same bytes in memory.
+    @Test func aSyntaxErrorNamesTheSamePlace() throws {
+        let text = Self.users(20_000, last: #"{"id": "x", "accountEnabled": tru}"#)
+        let dir = ScratchDirectory()
+        dir.write("users.json", text)
+        var inMemory = ""
+        do {
+            _ = try JSONParser.parseCollection(Array(text.utf8)) { (_, _, _) throws(JSONInputError) in }
+        } catch {
+            if case .syntax(let e) = error { inMemory = e.description }
+        }
+        #expect(inMemory.hasPrefix("line 20001, column "))
+        #expect(loadMessage(dir) == "users.json: is not valid JSON: \(inMemory)")
+    }
+
+    @Test func aRepeatedIDInALargeFileIsNamed() {
+        let dir = ScratchDirectory()
+        dir.write("users.json", Self.users(20_000, last: #"{"id": "00000001-002a-4000-8000-000000000007"}"#))
+        #expect(loadMessage(dir) == #"users.json: $.value[20000].id: duplicate id "00000001-002a-4000-8000-000000000007", already used at $.value[7]"#)
+    }
+
+    /// UTF-16 is read and transcoded whatever its size; without a
+    /// byte-order mark it is refused with the fix.
+    @Test func largeUTF16FilesAreReadNotMapped() throws {
+        let text = Self.users(20_000)
+        for le in [true, false] {
+            let dir = ScratchDirectory()
+            dir.writeBytes("users.json", InputVariantsTests.utf16(text, littleEndian: le))
+            #expect(try SnapshotLoader.load(directory: dir.path).facets.users.items.count == 20_000)
+        }
+        let dir = ScratchDirectory()
+        dir.writeBytes("users.json", InputVariantsTests.utf16(text, littleEndian: true, bom: false))
+        #expect(loadMessage(dir).contains("looks like UTF-16 without a byte-order mark"))
+    }
+
+    func loadMessage(_ dir: ScratchDirectory) -> String {
+        do {
+            _ = try SnapshotLoader.load(directory: dir.path)
+            return "loaded"
+        } catch {
+            return error.description.replacingOccurrences(of: dir.path + "/", with: "")
+        }
+    }
+}
