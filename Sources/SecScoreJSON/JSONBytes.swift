@@ -7,7 +7,7 @@ struct JSONBytes: RandomAccessCollection {
 
     init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
-    init(_ raw: UnsafeRawBufferPointer) { buffer = raw.assumingMemoryBound(to: UInt8.self) }
+    init(_ raw: UnsafeRawBufferPointer) { buffer = raw.bindMemory(to: UInt8.self) }
 
     var startIndex: Int { 0 }
     var endIndex: Int { buffer.count }

@@ -78,15 +78,19 @@ extension SnapshotLoader {
 
 /// A regular file of 1 MiB or more mapped read-only, or nil (smaller,
 /// missing, not regular, or not mappable: the caller reads it instead).
-private struct MappedFile {
+/// The path is looked at with stat(2) before it is opened, so a named pipe
+/// is opened once only, by the reader.
+struct MappedFile {
     static let threshold = 1 << 20
     let bytes: UnsafeRawBufferPointer
 
     init?(_ path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size >= Self.threshold else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var st = stat()
+        // The file may have been replaced since: map what is open now.
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size >= Self.threshold else { return nil }
         let size = Int(st.st_size)
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }

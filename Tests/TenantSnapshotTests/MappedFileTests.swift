@@ -2,7 +2,7 @@ import Foundation
 import SecScoreJSON
 import SecScoreTestSupport
 import SecScoreWire
-import TenantSnapshot
+@testable import TenantSnapshot
 import Testing
 
 /// Collection files of 1 MiB or more are mapped instead of read
@@ -65,6 +65,41 @@ struct MappedFileTests {
         let dir = ScratchDirectory()
         dir.writeBytes("users.json", InputVariantsTests.utf16(text, littleEndian: true, bom: false))
         #expect(loadMessage(dir).contains("looks like UTF-16 without a byte-order mark"))
+    }
+
+    /// Only a regular file of 1 MiB or more is mapped; a named pipe is not
+    /// even opened to find out.
+    @Test(.timeLimit(.minutes(1)))
+    func onlyRegularFilesOf1MiBOrMoreAreMapped() throws {
+        let dir = ScratchDirectory()
+        let exact = dir.writeBytes("exact.json", [UInt8](repeating: 0x20, count: 1 << 20))
+        let under = dir.writeBytes("under.json", [UInt8](repeating: 0x20, count: (1 << 20) - 1))
+        let mapped = try #require(MappedFile(exact))
+        #expect(mapped.bytes.count == 1 << 20 && mapped.bytes.allSatisfy { $0 == 0x20 })
+        mapped.unmap()
+        #expect(MappedFile(under) == nil)
+        #expect(MappedFile(dir.path) == nil)
+        #expect(MappedFile(dir.path + "/missing.json") == nil)
+        #expect(mkfifo(dir.path + "/fifo.json", 0o600) == 0)
+        #expect(MappedFile(dir.path + "/fifo.json") == nil)  // would block if it opened it
+    }
+
+    /// A named pipe (process substitution, `mkfifo`) is opened once and
+    /// read to its end, as before files were mapped.
+    @Test(.timeLimit(.minutes(1)))
+    func aNamedPipeIsReadOnce() throws {
+        signal(SIGPIPE, SIG_IGN)  // a second open would cut the writer off: fail, not die
+        let dir = ScratchDirectory()
+        let path = dir.path + "/users.json"
+        #expect(mkfifo(path, 0o600) == 0)
+        let text = Self.users(20_000)
+        let writer = Thread {
+            let f = fopen(path, "w")
+            fputs(text, f)
+            fclose(f)
+        }
+        writer.start()
+        #expect(try SnapshotLoader.load(directory: dir.path).facets.users.items.count == 20_000)
     }
 
     func loadMessage(_ dir: ScratchDirectory) -> String {
