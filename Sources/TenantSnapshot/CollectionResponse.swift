@@ -31,10 +31,10 @@ extension SnapshotLoader {
         // Graph's items take hundreds of bytes of JSON, so one slot per 64
         // bytes is seldom outgrown (the array still grows if it is). What
         // is reserved and not filled is address space only, its pages
-        // never touched. Growing by doubling instead copied the 1,000,000
-        // users' array (140 MB) on the way: 58,000 more page faults for
-        // the 1,000,000-user evaluation (perf stat).
-        items.reserveCapacity(bytes.count / 64)
+        // never touched, and never more than the file's size. Growing by
+        // doubling instead copied the 1,000,000 users' array (140 MB) on
+        // the way: 58,000 more page faults for that evaluation (perf stat).
+        items.reserveCapacity(min(bytes.count / 64, bytes.count / max(MemoryLayout<T>.stride, 1)))
         var seen = IDIndex()
         let parsed: (document: JSONValue, streamed: Bool)
         do {
@@ -127,4 +127,3 @@ extension SnapshotLoader {
         return items
     }
 }
-
