@@ -24,8 +24,9 @@ package enum JSONOut: Sendable {
     }
 
     /// Writes the pretty-printed text (and a final newline) to `sink` in
-    /// chunks of up to 64 KiB, in order. `sink` returns false to stop: no
-    /// chunk follows, and `write` returns false.
+    /// order, in chunks of 64 KiB (a little more when a string crosses the
+    /// boundary; the last one less). `sink` returns false to stop: no chunk
+    /// follows, and `write` returns false.
     @discardableResult
     package func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         withoutActuallyEscaping(sink) { sink in
@@ -51,6 +52,7 @@ package enum JSONOut: Sendable {
             if members.isEmpty { out.append("{}"); return }
             out.append("{\n")
             for (i, (key, value)) in members.enumerated() {
+                if out.stopped { return }
                 out.indent(indent + 1)
                 JSONOut.quote(key, into: &out)
                 out.append(": ")
@@ -66,6 +68,7 @@ package enum JSONOut: Sendable {
         if count == 0 { out.append("[]"); return }
         out.append("[\n")
         for i in 0..<count {
+            if out.stopped { return }  // the sink refused a chunk: nothing more is wanted
             out.indent(indent + 1)
             element(i).write(into: &out, indent: indent + 1)
             out.append(i + 1 < count ? ",\n" : "\n")
@@ -114,11 +117,14 @@ package enum JSONOut: Sendable {
 
 /// Collects written bytes into 64 KiB chunks and hands each full one to
 /// the sink, so a report of any size is written in constant memory.
-package struct JSONByteSink {
+struct JSONByteSink {
     private static let chunk = 65_536
     private var buffer: [UInt8] = []
     private let sink: (UnsafeRawBufferPointer) -> Bool
     private var failed = false
+
+    /// True once the sink has refused a chunk.
+    var stopped: Bool { failed }
 
     init(_ sink: @escaping (UnsafeRawBufferPointer) -> Bool) {
         self.sink = sink

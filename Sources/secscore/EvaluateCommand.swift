@@ -205,7 +205,14 @@ struct EvaluateCommand: AsyncParsableCommand {
             let renderer = renderer(terminal: destination == "-" && isatty(1) != 0, history: history)
             if destination == "-" {
                 fflush(nil)  // anything print() left in stdio's buffer goes first
-                _ = renderer.write(report, as: format, to: writeStandardOutput)
+                var failure: Int32 = 0
+                let written = renderer.write(report, as: format) { chunk in
+                    failure = writeStandardOutput(chunk)
+                    return failure == 0
+                }
+                if !written {
+                    throw CommandFailure("error: cannot write the report to standard output: \(String(cString: strerror(failure)))")
+                }
             } else {
                 // Written as it is rendered: the 1,000,000-user tenant's
                 // 112 MB JSON report never exists as one string.

@@ -29,16 +29,18 @@ func writeFile(_ path: String, _ text: String) throws(CommandFailure) {
 }
 
 /// Writes all of `bytes` to standard output (the terminal dashboard, or a
-/// report sent to `-`); false when the write failed (a closed pipe).
-func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) -> Bool {
+/// report sent to `-`). Returns 0, or the errno of the write that failed
+/// (a closed pipe, a full disk).
+func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) -> Int32 {
     var done = 0
     while done < bytes.count {
         let n = write(1, bytes.baseAddress! + done, bytes.count - done)
         if n < 0, errno == EINTR { continue }
-        guard n > 0 else { return false }
+        if n < 0 { return errno }
+        if n == 0 { return EIO }
         done += n
     }
-    return true
+    return 0
 }
 
 /// Writes what `produce` hands its sink, chunk by chunk, to `path`, whole

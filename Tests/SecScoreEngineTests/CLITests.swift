@@ -95,22 +95,39 @@ struct CLITests {
     }
 
     /// A report written as it is rendered still fails cleanly when the
-    /// device refuses it part way (a full disk): an error naming the path
-    /// and the system's reason, a non-zero exit, no temporary file left.
-    @Test func aFullDeviceIsAnErrorNamingTheOutput() async throws {
-        let contoso = examples + "/contoso-direct-bill"
-        let out = try await secscore(["evaluate", contoso, "--as-of", "2025-11-15", "--format", "json", "--output", "/dev/full"])
-        #expect(out.status == 2)
-        #expect(out.stderr.contains("cannot write /dev/full: No space left on device"))
-        let fleet = ScratchDirectory()
-        let reports = ScratchDirectory()
-        try FileManager.default.createDirectory(atPath: fleet.path + "/a", withIntermediateDirectories: true)
-        _ = fleet.write("a/partner.json", try String(contentsOfFile: contoso + "/partner.json", encoding: .utf8))
-        let ok = try await secscore(["evaluate", "--fleet", fleet.path, "--report-dir", reports.path, "--format", "json",
-                                     "--as-of", "2025-11-15", "--fail-on", "none"])
-        #expect(ok.status == 0 || ok.status == 3)
-        let written = try String(contentsOfFile: reports.path + "/a.json", encoding: .utf8)
-        #expect(written.hasPrefix("{\n  \"schemaVersion\": 1,") && written.hasSuffix("}\n"))
+    /// disk refuses it part way: an error naming the path and the system's
+    /// reason, exit 2, the previous report whole, no temporary file left.
+    /// A soft file size limit of 128 KiB (SIGXFSZ ignored, so write(2) says
+    /// EFBIG) cuts the 1.3 MB report after its first chunks; the plugins,
+    /// which the host gives limits of their own, still run. /dev/full, a
+    /// device, is written directly and fails at once.
+    @Test func aWriteRefusedPartWayKeepsThePreviousReport() async throws {
+        let dir = ScratchDirectory()
+        let tenant = dir.path + "/tenant"
+        #expect(try await secscore(["synth", tenant, "--seed", "3", "--users", "3000", "--alerts", "2000", "--customers", "1500"]).status == 0)
+        let whole = try await secscore(["evaluate", tenant, "--as-of", "2025-11-15", "--format", "json", "--fail-on", "none"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(whole.stdout.utf8.count > 400_000)  // several chunks
+        let report = dir.write("report.json", "previous report")
+        let limited = try await runAndCapture(
+            "/bin/sh", ["-c", "trap '' XFSZ; ulimit -S -f 256; exec \"$0\" \"$@\"", product("secscore"),
+                        "evaluate", tenant, "--as-of", "2025-11-15", "--format", "json", "--fail-on", "none", "--output", report],
+            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(limited.status == 2, "\(limited.stderr)")
+        #expect(limited.stderr.contains("cannot write \(report): File too large"), "\(limited.stderr)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8) == "previous report")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["report.json", "tenant"])
+        let full = try await secscore(["evaluate", tenant, "--as-of", "2025-11-15", "--format", "json", "--output", "/dev/full"])
+        #expect(full.status == 2)
+        #expect(full.stderr.contains("cannot write /dev/full: No space left on device"))
+        // Standard output that refuses the report is an error too, not a
+        // cut-off report under the verdict's exit status.
+        let stdout = try await runAndCapture(
+            "/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", product("secscore"),
+                        "evaluate", tenant, "--as-of", "2025-11-15", "--format", "json", "--fail-on", "none"],
+            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(stdout.status == 2)
+        #expect(stdout.stderr.contains("error: cannot write the report to standard output: No space left on device"), "\(stdout.stderr)")
     }
 
     /// Formats and outputs pair up, or the format follows the extension;

@@ -68,6 +68,45 @@ struct JSONStreamingTests {
         let ok = JSONReport.write(report) { _ in calls += 1; return calls < 2 }
         #expect(!ok)
         #expect(calls == 2)  // nothing after the refused chunk
+        // And the rendering stopped there: a sink that refuses the first
+        // chunk of a 3,000-item report is called once.
+        var once = 0
+        #expect(!JSONReport.write(report) { _ in once += 1; return false })
+        #expect(once == 1)
+    }
+
+    /// The exact text, escapes and indentation included (not compared with
+    /// `render`, which is built on the same writer).
+    @Test func theTextIsExact() {
+        let value = JSONOut.object([
+            ("s", .string("Zoë \"q\" \\ \t\n\u{1}\u{2028}")),
+            ("n", .array([.int(-3), .double(2.5), .double(4), .null, .bool(false)])),
+            ("e", .object([])),
+            ("l", .lazyArray(count: 2) { .object([("i", .int($0))]) }),
+        ])
+        let expected = """
+            {
+              "s": "Zoë \\"q\\" \\\\ \\t\\n\\u0001\\u2028",
+              "n": [
+                -3,
+                2.5,
+                4,
+                null,
+                false
+              ],
+              "e": {},
+              "l": [
+                {
+                  "i": 0
+                },
+                {
+                  "i": 1
+                }
+              ]
+            }
+
+            """
+        #expect(value.rendered() == expected)
     }
 
     @Test func aLazyArrayWritesAsTheSameArrayBuilt() {
