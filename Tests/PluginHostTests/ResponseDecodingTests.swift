@@ -136,6 +136,58 @@ struct ResponseDecodingTests {
         #expect((bytes.count >= ResponseDecoding.viewBytes) == large)
     }
 
+    /// A large finding of many short strings is decoded directly; a long
+    /// requirement id, insight or error message sends it through the view;
+    /// so does anything malformed. Evidence strings are not looked at.
+    @Test func theViewIsForLongTexts() throws {
+        func payload(_ response: Secscore_Plugin_V1_EvaluateResponse) throws -> [UInt8] { try response.serializedBytes() }
+        func usesView(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { ResponseDecoding.usesView($0) } }
+        var many = Self.sample()
+        many.finding.insights[1] = "short"
+        let item = many.finding.evidence.items[0]
+        many.finding.evidence.items = Array(repeating: item, count: 2_000)
+        let manyBytes = try payload(many)
+        #expect(manyBytes.count >= ResponseDecoding.viewBytes && !usesView(manyBytes))
+        #expect(try ResponseDecoding.decode(manyBytes) == many)
+        #expect(usesView(try payload(Self.sample())))  // a 70,000-byte insight
+        var longID = many
+        longID.finding.requirementID = String(repeating: "r", count: ResponseDecoding.longTextBytes)
+        #expect(usesView(try payload(longID)))
+        var error = Secscore_Plugin_V1_EvaluateResponse()
+        error.error.message = String(repeating: "e", count: ResponseDecoding.longTextBytes)
+        #expect(usesView(try payload(error)))
+        var justUnder = many
+        justUnder.finding.insights[0] = String(repeating: "i", count: ResponseDecoding.longTextBytes - 1)
+        #expect(!usesView(try payload(justUnder)))
+        var longItem = many
+        longItem.finding.evidence.items[5].name = String(repeating: "n", count: 70_000)
+        #expect(!usesView(try payload(longItem)))
+        #expect(try ResponseDecoding.decode(try payload(longItem)) == longItem)
+        // Cut short, or a group wire type: the view's decoder reports it.
+        #expect(usesView(Array(manyBytes.dropLast())))
+        #expect(usesView([0x0B] + Array(repeating: 0, count: ResponseDecoding.viewBytes)))
+        #expect(throws: (any Error).self) { try ResponseDecoding.decode(Array(manyBytes.dropLast())) }
+    }
+
+    /// Invalid UTF-8 in a large finding decoded directly is still refused,
+    /// naming the field.
+    @Test func invalidUTF8InALargeDirectFindingNamesTheField() throws {
+        typealias View = Secscore_Hostview_V1_EvaluateResponseView
+        var many = Self.sample()
+        many.finding.insights[1] = "short"
+        many.finding.evidence.items = Array(repeating: many.finding.evidence.items[0], count: 2_000)
+        var view = try View(serializedBytes: try many.serializedBytes() as [UInt8])
+        view.finding.evidence.items[1_500].name = Data([0xC0, 0xAF])
+        let bytes: [UInt8] = try view.serializedBytes()
+        #expect(!bytes.withUnsafeBytes { ResponseDecoding.usesView($0) })
+        do {
+            _ = try ResponseDecoding.decode(bytes)
+            Issue.record("accepted bytes that are not UTF-8")
+        } catch let error as ResponseDecoding.InvalidUTF8 {
+            #expect(error.description == "finding.evidence.items[1500].name is not valid UTF-8")
+        }
+    }
+
     @Test func refusesMalformedProtobufLikeTheRealMessage() {
         for bytes: [UInt8] in [[0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01], [0x0A, 0x05, 0x0A], [0x7B]] {
             #expect(throws: (any Error).self) { try Secscore_Plugin_V1_EvaluateResponse(serializedBytes: bytes) }
