@@ -64,7 +64,7 @@ package struct ReportRenderer: Sendable {
     /// false to stop; then so does this.
     package func write(_ report: EvaluationReport, as format: ReportFormat, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         if format == .json {
-            return JSONReport.write(customerFilter.map { report.filteringCustomers($0) } ?? report, history: history, to: sink)
+            return JSONReport.write(shown(report), history: history, to: sink)
         }
         var text = render(report, as: format)
         return text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
@@ -72,7 +72,7 @@ package struct ReportRenderer: Sendable {
 
     /// `report` in `format`, as UTF-8 text.
     package func render(_ report: EvaluationReport, as format: ReportFormat) -> String {
-        let report = customerFilter.map { report.filteringCustomers($0) } ?? report
+        let report = shown(report)
         return switch format {
         case .table: TerminalDashboard(width: width, color: color).render(report, history: history)
         case .json: JSONReport.render(report, history: history)
@@ -80,5 +80,11 @@ package struct ReportRenderer: Sendable {
         case .html: HTMLReport.render(report, history: history)
         case .junit: JUnitReport.render(report)
         }
+    }
+
+    /// `report` as these choices show it: only the customers matching
+    /// `customerFilter`, when there is one.
+    private func shown(_ report: EvaluationReport) -> EvaluationReport {
+        customerFilter.map { report.filteringCustomers($0) } ?? report
     }
 }
