@@ -25,7 +25,9 @@ extension SnapshotLoader {
         return a
     }
 
-    static func decodeUser(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_User {
+    /// A user of users.json; `shared` keeps one copy of the values that
+    /// repeat from user to user (issuers, states, creation types).
+    static func decodeUser(_ node: JSONNode, sharing shared: inout ValueInterner) throws(SnapshotError) -> Secscore_Tenant_V1_User {
         var u = Secscore_Tenant_V1_User()
         u.id = try node.requiredString("id")
         u.userPrincipalName = try node.string("userPrincipalName") ?? ""
@@ -33,9 +35,10 @@ extension SnapshotLoader {
         u.userType = try node.enumeration("userType", ["Member", "Guest"]) ?? ""
         u.accountDisabled = try node.bool("accountEnabled") == false
         u.perUserMfaState = try perUserMfaState(node)
-        u.externalUserState = try node.string("externalUserState") ?? ""
-        u.creationType = try node.string("creationType") ?? ""
-        u.identityIssuers = try (node.array("identities") ?? []).map { i throws(SnapshotError) in try i.object().string("issuer") ?? "" }
+        u.externalUserState = shared.string(try node.string("externalUserState") ?? "")
+        u.creationType = shared.string(try node.string("creationType") ?? "")
+        u.identityIssuers = shared.list(
+            try (node.array("identities") ?? []).map { i throws(SnapshotError) in try i.object().string("issuer") ?? "" })
         return u
     }
 
@@ -139,7 +142,11 @@ extension SnapshotLoader {
         return type
     }
 
-    static func decodeRegistration(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_RegistrationDetail {
+    /// A user's registration details; `shared` keeps one copy of each list
+    /// of methods registered (a few combinations repeat over every user).
+    static func decodeRegistration(
+        _ node: JSONNode, sharing shared: inout ValueInterner
+    ) throws(SnapshotError) -> Secscore_Tenant_V1_RegistrationDetail {
         var r = Secscore_Tenant_V1_RegistrationDetail()
         r.id = try node.requiredString("id")
         r.userPrincipalName = try node.string("userPrincipalName") ?? ""
@@ -152,7 +159,7 @@ extension SnapshotLoader {
             r.mfaRegistrationUnknown = true
         }
         r.isMfaCapable = try node.bool("isMfaCapable") ?? false
-        r.methodsRegistered = try node.strings("methodsRegistered") ?? []
+        r.methodsRegistered = shared.list(try node.strings("methodsRegistered") ?? [])
         return r
     }
 }

@@ -93,7 +93,10 @@ package enum FacetRegistry {
         },
         Entry(.users, "users.json", merging: [perUserMfaFile], feeds: \.users, items: \.items) { context, path throws(SnapshotError) in
             let mfaPath = context.path(perUserMfaFile)
-            guard var users = try SnapshotLoader.streamedCollection(path, decode: SnapshotLoader.decodeUser) else {
+            var shared = ValueInterner()
+            guard var users = try SnapshotLoader.streamedCollection(path, decode: { n throws(SnapshotError) in
+                try SnapshotLoader.decodeUser(n, sharing: &shared)
+            }) else {
                 guard try SnapshotLoader.readJSON(mfaPath) == nil else {
                     throw SnapshotError(
                         file: mfaPath, path: "",
@@ -113,7 +116,10 @@ package enum FacetRegistry {
             try SnapshotLoader.treeCollection(path, decode: SnapshotLoader.decodeGroupEligibility)
         },
         Entry(.registrationDetails, "userRegistrationDetails.json", feeds: \.registrationDetails, items: \.items) { _, path throws(SnapshotError) in
-            try SnapshotLoader.streamedCollection(path, decode: SnapshotLoader.decodeRegistration)
+            var shared = ValueInterner()
+            return try SnapshotLoader.streamedCollection(path) { n throws(SnapshotError) in
+                try SnapshotLoader.decodeRegistration(n, sharing: &shared)
+            }
         },
         Entry(.securityDefaults, "securityDefaults.json", feeds: \.securityDefaults) { _, path throws(SnapshotError) in
             guard let node = try SnapshotLoader.readJSON(path) else { return nil }
@@ -126,7 +132,8 @@ package enum FacetRegistry {
             try SnapshotLoader.treeCollection(path, decode: SnapshotLoader.decodePolicy)
         },
         Entry(.securityAlerts, "securityAlerts.json", feeds: \.securityAlerts, items: \.items) { _, path throws(SnapshotError) in
-            try SnapshotLoader.streamedCollection(path, decode: SnapshotLoader.decodeAlert)
+            var shared = ValueInterner()
+            return try SnapshotLoader.streamedCollection(path) { n throws(SnapshotError) in try SnapshotLoader.decodeAlert(n, sharing: &shared) }
         },
         Entry(.customerMfa, "customerMfa.json", feeds: \.customerMfa, items: \.items) { _, path throws(SnapshotError) in
             try SnapshotLoader.streamedCollection(path, idKey: "tenantId", decode: SnapshotLoader.decodeCustomerMfa)

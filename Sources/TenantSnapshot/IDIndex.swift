@@ -32,17 +32,30 @@ struct IDIndex {
     /// at when it was already there (and then records nothing).
     mutating func insert(_ id: String, at position: Int) -> Int? {
         let h = hash(id)
-        var i = h & mask
-        while slots[i].entry >= 0 {
-            if slots[i].hash == h, ids[slots[i].entry] == id { return positions[slots[i].entry] }
-            i = (i + 1) & mask
-        }
+        let (i, found) = probe(id, hash: h)
+        if let found { return found }
         slots[i] = Slot(hash: h, entry: ids.count)
         ids.append(id)
         positions.append(position)
         // At most half full, so a probe seldom runs long.
         if ids.count * 2 > slots.count { grow() }
         return nil
+    }
+
+    /// The position `id` was recorded at; nil when it was not.
+    func position(of id: String) -> Int? {
+        probe(id, hash: hash(id)).found
+    }
+
+    /// The slot holding `id`'s entry and its position, or the empty slot
+    /// where it would go.
+    private func probe(_ id: String, hash h: Int) -> (slot: Int, found: Int?) {
+        var i = h & mask
+        while slots[i].entry >= 0 {
+            if slots[i].hash == h, ids[slots[i].entry] == id { return (i, positions[slots[i].entry]) }
+            i = (i + 1) & mask
+        }
+        return (i, nil)
     }
 
     private mutating func grow() {

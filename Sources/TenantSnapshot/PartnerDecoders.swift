@@ -59,14 +59,17 @@ extension SnapshotLoader {
     }
 
 
-    static func decodeAlert(_ node: JSONNode) throws(SnapshotError) -> Secscore_Tenant_V1_SecurityAlert {
+    /// A Partner Center security alert; `shared` keeps one copy of the
+    /// values that repeat from alert to alert (types, states, customers,
+    /// who resolved them).
+    static func decodeAlert(_ node: JSONNode, sharing shared: inout ValueInterner) throws(SnapshotError) -> Secscore_Tenant_V1_SecurityAlert {
         var a = Secscore_Tenant_V1_SecurityAlert()
         a.id = try node.requiredString("id")
         a.displayName = try node.string("displayName") ?? ""
-        a.alertType = try node.string("alertType") ?? ""
+        a.alertType = shared.string(try node.string("alertType") ?? "")
         a.severity = try node.string("severity") ?? ""
         a.status = try node.string("status") ?? ""
-        a.customerTenantID = try node.string("customerTenantId") ?? ""
+        a.customerTenantID = shared.string(try node.string("customerTenantId") ?? "")
         a.detectedUnixMs = try node.dateTime("detectedDateTime")
         guard a.detectedUnixMs != 0 else {
             throw node.fail("detectedDateTime", "is missing; every alert needs the time it was detected")
@@ -74,15 +77,15 @@ extension SnapshotLoader {
         a.firstObservedUnixMs = try node.dateTime("firstObservedDateTime")
         a.lastObservedUnixMs = try node.dateTime("lastObservedDateTime")
         a.resolvedOnUnixMs = try node.dateTime("resolvedOnDateTime")
-        a.resolvedReason = try node.string("resolvedReason") ?? ""
-        a.resolvedBy = try node.string("resolvedBy") ?? ""
+        a.resolvedReason = shared.string(try node.string("resolvedReason") ?? "")
+        a.resolvedBy = shared.string(try node.string("resolvedBy") ?? "")
         a.isTest = try node.bool("isTest") ?? false
         a.activityLogs = try (node.array("activityLogs") ?? []).map { log throws(SnapshotError) in
             let l = try log.object()
             var entry = Secscore_Tenant_V1_AlertActivity()
-            entry.statusFrom = try l.string("statusFrom") ?? ""
-            entry.statusTo = try l.string("statusTo") ?? ""
-            entry.updatedBy = try l.string("updatedBy") ?? ""
+            entry.statusFrom = shared.string(try l.string("statusFrom") ?? "")
+            entry.statusTo = shared.string(try l.string("statusTo") ?? "")
+            entry.updatedBy = shared.string(try l.string("updatedBy") ?? "")
             entry.updatedUnixMs = try l.dateTime("updatedDateTime")
             return entry
         }

@@ -37,12 +37,20 @@ public enum SnapshotLoader {
         var facets = Secscore_Tenant_V1_Facets()
         var present = Set<Secscore_Tenant_V1_Facet>()
         var partner: PartnerProfile?
-        for (entry, outcome) in zip(entries, outcomes.withLock { $0 }) {
+        // Moved out of the lock, and dropped once copied, so the facets'
+        // arrays end up held only by `facets` (shareUserStrings needs that).
+        var gathered = outcomes.withLock { all in
+            defer { all = [] }
+            return all
+        }
+        for (entry, outcome) in zip(entries, gathered) {
             guard let loaded = try outcome!.get() else { continue }
             entry.copy(loaded.facets, &facets)
             partner = partner ?? loaded.partner
             present.insert(entry.facet)
         }
+        gathered = []
+        shareUserStrings(&facets)
         var snapshot = TenantSnapshot(directory: directory, partner: partner, facets: facets, presentFacets: present)
         snapshot.unreadFiles = unreadFiles(in: directory)
         snapshot.collectionReasons = CollectionManifest.load(directory: directory)?.leftOut ?? [:]
