@@ -81,18 +81,23 @@ public struct JSONParser {
 
     /// `parseCollection` over bytes that stay valid for the call, such as a
     /// mapped file; nothing parsed refers to them afterwards.
+    /// - Parameter consumed: called after each streamed item with the
+    ///   offset the parse has reached; the bytes before it are never read
+    ///   again, unless an error then needs its line and column.
     @inlinable
     public static func parseCollection<ItemError: Error>(
         _ bytes: UnsafeRawBufferPointer, streamedMember: String = "value",
+        consumed: (_ offset: Int) -> Void = { _ in },
         item: (_ value: JSONValue, _ index: Int, _ bare: Bool) throws(ItemError) -> Void
     ) throws(JSONStreamError<ItemError>) -> (document: JSONValue, streamed: Bool) {
         // Generic only in this shell, which is inlined into the caller: the
         // parse below is not, and generic code there looked up the error
         // type's metadata for every item (5% of a snapshot's load).
         var failure: ItemError?
-        let parsed = streamCollection(bytes, streamedMember: streamedMember) { value, index, bare in
+        let parsed = streamCollection(bytes, streamedMember: streamedMember) { value, index, bare, offset in
             do throws(ItemError) {
                 try item(value, index, bare)
+                consumed(offset)
                 return true
             } catch {
                 failure = error
@@ -108,10 +113,12 @@ public struct JSONParser {
         }
     }
 
-    /// `parseCollection` without generics: `item` returns false to stop.
+    /// `parseCollection` without generics: `item` gets the value, its
+    /// index, whether the array is bare and the offset just past the value;
+    /// it returns false to stop.
     @usableFromInline
     static func streamCollection(
-        _ raw: UnsafeRawBufferPointer, streamedMember: String, item: (JSONValue, Int, Bool) -> Bool
+        _ raw: UnsafeRawBufferPointer, streamedMember: String, item: (JSONValue, Int, Bool, Int) -> Bool
     ) -> Result<(document: JSONValue, streamed: Bool), JSONParseError> {
         let bytes = JSONBytes(raw)
         var parser = JSONParser(bytes: bytes)
@@ -119,7 +126,7 @@ public struct JSONParser {
         var streamed = false
         func stream(_ parser: inout JSONParser, bare: Bool) throws(JSONParseError) {
             streamed = true
-            let finished = try parser.forEachElement { value, position in item(value, position, bare) }
+            let finished = try parser.forEachElement { value, position, end in item(value, position, bare, end) }
             if !finished { throw parser.error("stopped by an item") }
         }
         do throws(JSONParseError) {
@@ -251,7 +258,7 @@ public struct JSONParser {
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         var items: [JSONValue] = []
-        _ = try forEachElement { value, _ in
+        _ = try forEachElement { value, _, _ in
             items.append(value)
             return true
         }
@@ -260,7 +267,9 @@ public struct JSONParser {
 
     /// Parses an array, handing each element and its index to `element`,
     /// which returns false to stop. Returns false when it was stopped.
-    private mutating func forEachElement(_ element: (JSONValue, Int) -> Bool) throws(JSONParseError) -> Bool {
+    /// Calls `element` with each value of the array starting here, its
+    /// index and the offset just past it; stops when it returns false.
+    private mutating func forEachElement(_ element: (JSONValue, Int, Int) -> Bool) throws(JSONParseError) -> Bool {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -272,7 +281,8 @@ public struct JSONParser {
         var position = 0
         while true {
             skipWhitespace()
-            guard element(try parseValue(), position) else { return false }
+            let value = try parseValue()
+            guard element(value, position, index) else { return false }
             position += 1
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of the document inside an array") }

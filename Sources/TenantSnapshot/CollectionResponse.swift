@@ -19,13 +19,14 @@ extension SnapshotLoader {
     static func streamedCollection<T>(
         _ path: String, idKey: String = "id", decode: (JSONNode) throws(SnapshotError) -> T
     ) throws(SnapshotError) -> [T]? {
-        try withUTF8Bytes(path) { bytes throws(SnapshotError) in
-            try streamedCollection(bytes, path: path, idKey: idKey, decode: decode)
+        try withUTF8Bytes(path) { bytes, parsedUpTo throws(SnapshotError) in
+            try streamedCollection(bytes, path: path, idKey: idKey, parsedUpTo: parsedUpTo, decode: decode)
         }
     }
 
     private static func streamedCollection<T>(
-        _ bytes: UnsafeRawBufferPointer, path: String, idKey: String, decode: (JSONNode) throws(SnapshotError) -> T
+        _ bytes: UnsafeRawBufferPointer, path: String, idKey: String, parsedUpTo: (Int) -> Void,
+        decode: (JSONNode) throws(SnapshotError) -> T
     ) throws(SnapshotError) -> [T] {
         var items: [T] = []
         // Graph's items take hundreds of bytes of JSON, so one slot per 64
@@ -38,7 +39,7 @@ extension SnapshotLoader {
         var seen = IDIndex()
         let parsed: (document: JSONValue, streamed: Bool)
         do {
-            parsed = try JSONParser.parseCollection(bytes) { value, index, bare throws(SnapshotError) in
+            parsed = try JSONParser.parseCollection(bytes, consumed: parsedUpTo) { value, index, bare throws(SnapshotError) in
                 let arrayPath = bare ? "$" : "$.value"
                 let node = JSONNode.snapshot(element: value, at: index, of: arrayPath, file: path)
                 try checkItem(node, position: index, idKey: idKey, seen: &seen, path: { "\(arrayPath)[\($0)]" })

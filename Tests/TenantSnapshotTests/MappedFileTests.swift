@@ -102,6 +102,70 @@ struct MappedFileTests {
         #expect(try SnapshotLoader.load(directory: dir.path).facets.users.items.count == 20_000)
     }
 
+    /// Pages given back while a file is parsed leave this process (its
+    /// resident size for the mapping falls) and read back the same bytes.
+    @Test func releasedPagesLeaveAndReadBackTheSame() throws {
+        let step = MappedFile.releaseStep
+        let count = 3 * step + 12_345
+        let dir = ScratchDirectory()
+        let path = dir.writeBytes("big.json", (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) })
+        let mapped = try #require(MappedFile(path))
+        defer { mapped.unmap() }
+        func checksum() -> UInt64 { mapped.bytes.reduce(0) { $0 &* 1_099_511_628_211 &+ UInt64($1) } }
+        let before = checksum()  // every page touched
+        let residentBefore = try #require(residentKiB(of: mapped.bytes.baseAddress!))
+        var released = 0
+        mapped.release(before: step - 1, released: &released)
+        #expect(released == 0)  // not a whole step yet
+        mapped.release(before: 2 * step + 100, released: &released)
+        #expect(released == 2 * step)
+        mapped.release(before: step, released: &released)  // behind: nothing
+        #expect(released == 2 * step)
+        let residentAfter = try #require(residentKiB(of: mapped.bytes.baseAddress!))
+        #expect(residentBefore - residentAfter >= 2 * step / 1024)
+        #expect(checksum() == before)
+        mapped.release(before: .max, released: &released)  // clamped to the file
+        #expect(released == count / step * step)
+    }
+
+    /// A syntax error and a repeated id found after the first pages were
+    /// given back are named as in a file read whole (the line and column
+    /// are counted from the start again).
+    @Test func errorsPastTheReleasedPagesNameTheSamePlace() throws {
+        let many = 25_000  // about 2.5 MB of users: over two release steps
+        let text = Self.users(many, last: #"{"id": "x", "accountEnabled": tru}"#)
+        #expect(text.utf8.count > 2 * MappedFile.releaseStep)
+        let dir = ScratchDirectory()
+        dir.write("users.json", text)
+        var inMemory = ""
+        do {
+            _ = try JSONParser.parseCollection(Array(text.utf8)) { (_, _, _) throws(JSONInputError) in }
+        } catch {
+            if case .syntax(let e) = error { inMemory = e.description }
+        }
+        #expect(inMemory.hasPrefix("line \(many + 1), column "))
+        #expect(loadMessage(dir) == "users.json: is not valid JSON: \(inMemory)")
+
+        let repeated = ScratchDirectory()
+        repeated.write("users.json", Self.users(many, last: #"{"id": "00000001-002a-4000-8000-000000000007"}"#))
+        #expect(loadMessage(repeated) == #"users.json: $.value[\#(many)].id: duplicate id "00000001-002a-4000-8000-000000000007", already used at $.value[7]"#)
+    }
+
+    /// The resident KiB of the mapping starting at `base`, from /proc/self/smaps.
+    func residentKiB(of base: UnsafeRawPointer) -> Int? {
+        guard let smaps = try? readFile("/proc/self/smaps") else { return nil }
+        let start = String(UInt(bitPattern: base), radix: 16)
+        var inMapping = false
+        for line in smaps.split(separator: "\n") {
+            if let dash = line.firstIndex(of: "-"), !line.hasPrefix(" "), line[..<dash].allSatisfy(\.isHexDigit) {
+                inMapping = line[..<dash].drop { $0 == "0" } == start
+            } else if inMapping, line.hasPrefix("Rss:") {
+                return Int(line.split(separator: " ")[1])
+            }
+        }
+        return nil
+    }
+
     func loadMessage(_ dir: ScratchDirectory) -> String {
         do {
             _ = try SnapshotLoader.load(directory: dir.path)
