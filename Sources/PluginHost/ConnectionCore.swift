@@ -199,7 +199,7 @@ final class ConnectionCore: Sendable {
     ) async -> CallResult {
         var request = request
         request.deadlineMs = UInt32(clamping: max(1, timeout.nanoseconds / 1_000_000))
-        let payload: [UInt8]
+        var payload: [UInt8]
         do {
             payload = try request.serializedBytes()
         } catch {
@@ -245,6 +245,10 @@ final class ConnectionCore: Sendable {
                         waiter: Pending(continuation: continuation, onProgress: onProgress),
                         requirementID: requirementID, deadline: deadline, timeout: timeout))
                     s.outbound.append(type: .request, requestID: id, payload: payload, maxFrameBytes: s.frameLimitOut)
+                    // The queue holds it now, until it is written: held here
+                    // too it would live until the answer (the 1,000,000-user
+                    // tenant's requests are 80 MB together).
+                    payload = []
                     s.statistics.requestsSent += 1
                     if flush(&s) || s.pollDeadline.map({ deadline < $0 }) ?? true { wake() }
                     return nil

@@ -19,7 +19,9 @@ struct OutboundQueueTests {
             (.request, 2, bytes(1 << 20, 3)),  // by reference, right after another
             (.cancel, 1, bytes(3, 4)),
             (.request, 3, bytes(OutboundQueue.byReferenceBytes - 1, 5)),  // just under: copied
-            (.request, 4, bytes(300_000, 6)),  // over the frame limit below: fragments, copied
+            (.request, 4, bytes(300_000, 6)),  // over the frame limit below: fragments, each by reference
+            (.request, 6, bytes(2 * (256 << 10), 7)),  // exactly two full frames, the first flagged MORE
+            (.request, 7, bytes((256 << 10) + 1, 8)),  // one byte into a second frame
             (.ping, 5, []),
         ]
     }
