@@ -31,10 +31,18 @@ struct MappedFileTests {
         #expect(try SnapshotLoader.load(directory: bom.path).facets.users.items.count == 20_000)
     }
 
+    /// Users enough for a file of 1 MiB or more, and for one past two of
+    /// the steps in which parsed pages are given back (the error is then
+    /// found after some were: its line and column are counted again from
+    /// the start, through pages mapped back in).
+    static let largeCounts = [20_000, 25_000]
+
     /// The error of a large file names the same line and column as the
     /// parser over the same bytes in memory.
-    @Test func aSyntaxErrorNamesTheSamePlace() throws {
-        let text = Self.users(20_000, last: #"{"id": "x", "accountEnabled": tru}"#)
+    @Test(arguments: largeCounts)
+    func aSyntaxErrorNamesTheSamePlace(count: Int) throws {
+        let text = Self.users(count, last: #"{"id": "x", "accountEnabled": tru}"#)
+        if count == Self.largeCounts.last { #expect(text.utf8.count > 2 * MappedFile.releaseStep) }
         let dir = ScratchDirectory()
         dir.write("users.json", text)
         var inMemory = ""
@@ -43,14 +51,15 @@ struct MappedFileTests {
         } catch {
             if case .syntax(let e) = error { inMemory = e.description }
         }
-        #expect(inMemory.hasPrefix("line 20001, column "))
+        #expect(inMemory.hasPrefix("line \(count + 1), column "))
         #expect(loadMessage(dir) == "users.json: is not valid JSON: \(inMemory)")
     }
 
-    @Test func aRepeatedIDInALargeFileIsNamed() {
+    @Test(arguments: largeCounts)
+    func aRepeatedIDInALargeFileIsNamed(count: Int) {
         let dir = ScratchDirectory()
-        dir.write("users.json", Self.users(20_000, last: #"{"id": "00000001-002a-4000-8000-000000000007"}"#))
-        #expect(loadMessage(dir) == #"users.json: $.value[20000].id: duplicate id "00000001-002a-4000-8000-000000000007", already used at $.value[7]"#)
+        dir.write("users.json", Self.users(count, last: #"{"id": "00000001-002a-4000-8000-000000000007"}"#))
+        #expect(loadMessage(dir) == #"users.json: $.value[\#(count)].id: duplicate id "00000001-002a-4000-8000-000000000007", already used at $.value[7]"#)
     }
 
     /// UTF-16 is read and transcoded whatever its size; without a
@@ -126,29 +135,6 @@ struct MappedFileTests {
         #expect(checksum() == before)
         mapped.release(before: .max, released: &released)  // clamped to the file
         #expect(released == count / step * step)
-    }
-
-    /// A syntax error and a repeated id found after the first pages were
-    /// given back are named as in a file read whole (the line and column
-    /// are counted from the start again).
-    @Test func errorsPastTheReleasedPagesNameTheSamePlace() throws {
-        let many = 25_000  // about 2.5 MB of users: over two release steps
-        let text = Self.users(many, last: #"{"id": "x", "accountEnabled": tru}"#)
-        #expect(text.utf8.count > 2 * MappedFile.releaseStep)
-        let dir = ScratchDirectory()
-        dir.write("users.json", text)
-        var inMemory = ""
-        do {
-            _ = try JSONParser.parseCollection(Array(text.utf8)) { (_, _, _) throws(JSONInputError) in }
-        } catch {
-            if case .syntax(let e) = error { inMemory = e.description }
-        }
-        #expect(inMemory.hasPrefix("line \(many + 1), column "))
-        #expect(loadMessage(dir) == "users.json: is not valid JSON: \(inMemory)")
-
-        let repeated = ScratchDirectory()
-        repeated.write("users.json", Self.users(many, last: #"{"id": "00000001-002a-4000-8000-000000000007"}"#))
-        #expect(loadMessage(repeated) == #"users.json: $.value[\#(many)].id: duplicate id "00000001-002a-4000-8000-000000000007", already used at $.value[7]"#)
     }
 
     /// The resident KiB of the mapping starting at `base`, from /proc/self/smaps.
