@@ -49,6 +49,12 @@ func repositoryRoot() -> String {
     // <root>/Benchmarks/.build/<triple>/release/secscore-bench
     var parts = exe.split(separator: "/")
     while let last = parts.last, last != "Benchmarks" { parts.removeLast() }
+    guard !parts.isEmpty else {
+        // Copied elsewhere: it cannot find the products on its own.
+        let message = "secscore-bench: \(exe) is not inside the repository's Benchmarks/.build; pass --products DIR (the main package's .build/release)\n"
+        _ = message.withCString { write(2, $0, strlen($0)) }
+        exit(2)
+    }
     parts.removeLast()
     return "/" + parts.joined(separator: "/")
 }
