@@ -199,8 +199,8 @@ struct ResponseDecodingTests {
     /// with `string` as `bytes`, read from the two .proto files, so a field
     /// added to plugin.proto and not to the view fails here.
     @Test func viewsKeepInStepWithPluginProto() throws {
-        let plugin = try Self.messages(in: String(contentsOfFile: fixture("Protos/secscore/plugin/v1/plugin.proto"), encoding: .utf8))
-        let views = try Self.messages(in: String(contentsOfFile: fixture("Protos/secscore/hostview/v1/response_view.proto"), encoding: .utf8))
+        let plugin = try protoMessages(in: String(contentsOfFile: fixture("Protos/secscore/plugin/v1/plugin.proto"), encoding: .utf8))
+        let views = try protoMessages(in: String(contentsOfFile: fixture("Protos/secscore/hostview/v1/response_view.proto"), encoding: .utf8))
         let names = ["EvaluateResponse", "Finding", "Evidence", "Metric", "EvidenceItem", "Attribute", "CallError"]
         #expect(Set(views.keys) == Set(names.map { $0 + "View" }))
         for name in names {
@@ -215,26 +215,5 @@ struct ResponseDecodingTests {
             }
             #expect(view == expected, "\(name)View differs from \(name)")
         }
-    }
-
-    struct Field: Equatable {
-        var label: String, type: String, name: String, number: Int
-    }
-
-    /// Fields of each top-level message: `[repeated] type name = number;`.
-    static func messages(in proto: String) throws -> [String: [Field]] {
-        var out: [String: [Field]] = [:]
-        let message = try Regex(#"(?m)^message (\w+) \{\n((?:.*\n)*?)\}"#)
-        let field = try Regex(#"^\s*(repeated )?([\w.]+) (\w+) = (\d+);"#)
-        for match in proto.matches(of: message) {
-            let name = String(match.output[1].substring!)
-            let body = String(match.output[2].substring!)
-            out[name] = body.split(separator: "\n").compactMap { line in
-                guard let m = String(line).firstMatch(of: field) else { return nil }
-                return Field(label: m.output[1].substring.map(String.init) ?? "", type: String(m.output[2].substring!),
-                             name: String(m.output[3].substring!), number: Int(m.output[4].substring!)!)
-            }
-        }
-        return out
     }
 }
