@@ -376,7 +376,7 @@ final class PluginSession: Sendable {
         guard claim(id, cancelTask: false) else { return }
         var response = Secscore_Plugin_V1_EvaluateResponse()
         response.finding = finding
-        guard let payload: [UInt8] = try? response.serializedBytes() else {
+        guard let payload: [UInt8] = FindingEncoder.evaluateResponse(finding) ?? (try? response.serializedBytes()) else {
             sendError(id, .internal, "the finding cannot be serialised")
             return
         }

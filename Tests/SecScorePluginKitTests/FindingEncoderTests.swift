@@ -1,0 +1,147 @@
+import Foundation
+@testable import SecScorePluginKit
+import SecScoreTestSupport
+import SecScoreWire
+import SwiftProtobuf
+import Testing
+
+/// `FindingEncoder` writes exactly SwiftProtobuf's bytes for every finding,
+/// and knows every field plugin.proto declares for the messages it writes.
+@Suite("Finding encoder")
+struct FindingEncoderTests {
+    static func swiftProtobuf(_ finding: Secscore_Plugin_V1_Finding) throws -> [UInt8] {
+        var response = Secscore_Plugin_V1_EvaluateResponse()
+        response.finding = finding
+        return try response.serializedBytes()
+    }
+
+    /// A deterministic generator of awkward values.
+    struct Generator {
+        var state: UInt64
+
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+
+        /// Empty, short, one byte under and over each varint length step,
+        /// multi-byte UTF-8 (two, three and four bytes), a NUL.
+        mutating func string() -> String {
+            let pieces = ["", "a", "é", "漢", "🔐", "\u{0}", "admin@partner.example.com", "00000001-002a-4000-8000-000000000007"]
+            switch next(10) {
+            case 0: return ""
+            case 1: return String(repeating: "x", count: 127)
+            case 2: return String(repeating: "y", count: 128)
+            case 3: return String(repeating: "é", count: 8_192)  // 16,384 bytes: a three-byte length
+            default: return (0..<next(4)).map { _ in pieces[next(pieces.count)] }.joined()
+            }
+        }
+
+        mutating func strings() -> [String] { (0..<next(4)).map { _ in string() } }
+
+        mutating func finding() -> Secscore_Plugin_V1_Finding {
+            var f = Secscore_Plugin_V1_Finding()
+            f.requirementID = string()
+            let statuses: [Int] = [0, 1, 2, 3, 4, 5, 99, -1, Int(Int32.max), Int(Int32.min)]
+            f.status = Secscore_Plugin_V1_FindingStatus(rawValue: statuses[next(statuses.count)]) ?? .unspecified
+            f.insights = strings()
+            switch next(3) {
+            case 0: break  // no evidence at all
+            case 1: f.evidence = Secscore_Plugin_V1_Evidence()  // present and empty
+            default:
+                let values: [Double] = [0, -0.0, 1, -2.5, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, 1e300]
+                f.evidence.metrics = (0..<next(4)).map { _ in
+                    var m = Secscore_Plugin_V1_Metric()
+                    m.name = string()
+                    m.value = values[next(values.count)]
+                    m.unit = string()
+                    return m
+                }
+                f.evidence.items = (0..<next(6)).map { _ in
+                    var item = Secscore_Plugin_V1_EvidenceItem(kind: string(), id: string(), name: string(), status: string())
+                    item.reasons = strings()
+                    item.attributes = (0..<next(4)).map { _ in
+                        var a = Secscore_Plugin_V1_Attribute()
+                        a.name = string()
+                        a.value = string()
+                        return a
+                    }
+                    return item
+                }
+            }
+            return f
+        }
+    }
+
+    @Test func writesSwiftProtobufsBytesForGeneratedFindings() throws {
+        var generator = Generator(state: 42)
+        var differing = 0
+        for _ in 0..<3_000 {
+            let finding = generator.finding()
+            let ours = try #require(FindingEncoder.evaluateResponse(finding))
+            if ours != (try Self.swiftProtobuf(finding)) { differing += 1 }
+        }
+        #expect(differing == 0)
+    }
+
+    @Test func writesTheEmptyFindingAndALargeOne() throws {
+        let empty = Secscore_Plugin_V1_Finding()
+        #expect(FindingEncoder.evaluateResponse(empty) == [0x0A, 0x00])
+        #expect(try FindingEncoder.evaluateResponse(empty) == Self.swiftProtobuf(empty))
+
+        var large = Secscore_Plugin_V1_Finding()
+        large.requirementID = "spendingBudgetSetForCustomerAzureSubscriptions"
+        large.status = .notCompliant
+        large.evidence.items = (0..<100_000).map { i in
+            var item = Secscore_Plugin_V1_EvidenceItem(kind: "customer", id: "00000004-002a-4000-8000-\(i)", name: "Customer \(i)", status: "noBudget")
+            item.reasons = ["no spending budget"]
+            item.attributes = [Secscore_Plugin_V1_Attribute.with { $0.name = "subscriptions"; $0.value = "\(i % 12)" }]
+            return item
+        }
+        #expect(try FindingEncoder.evaluateResponse(large) == Self.swiftProtobuf(large))
+    }
+
+    /// Fields this build does not know, anywhere in the finding, are left
+    /// to SwiftProtobuf, which keeps them.
+    @Test func unknownFieldsAreLeftToSwiftProtobuf() throws {
+        var item = Secscore_Plugin_V1_EvidenceItem(kind: "admin", id: "1", name: "n", status: "s")
+        item.attributes = [Secscore_Plugin_V1_Attribute.with { $0.name = "a"; $0.value = "b" }]
+        var finding = Secscore_Plugin_V1_Finding()
+        finding.requirementID = "r"
+        finding.evidence.items = [item]
+        finding.evidence.metrics = [Secscore_Plugin_V1_Metric.with { $0.name = "m"; $0.value = 1 }]
+        #expect(FindingEncoder.evaluateResponse(finding) != nil)
+        let unknown: [UInt8] = [0xF8, 0x06, 0x07]  // field 111, varint 7
+        func withUnknown<M: SwiftProtobuf.Message>(_ message: M) throws -> M {
+            try M(serializedBytes: try message.serializedBytes() + unknown)
+        }
+        var cases: [Secscore_Plugin_V1_Finding] = [try withUnknown(finding)]
+        var f = finding
+        f.evidence = try withUnknown(finding.evidence)
+        cases.append(f)
+        f = finding
+        f.evidence.metrics[0] = try withUnknown(finding.evidence.metrics[0])
+        cases.append(f)
+        f = finding
+        f.evidence.items[0] = try withUnknown(item)
+        cases.append(f)
+        f = finding
+        f.evidence.items[0].attributes[0] = try withUnknown(item.attributes[0])
+        cases.append(f)
+        for c in cases {
+            #expect(FindingEncoder.evaluateResponse(c) == nil)
+        }
+    }
+
+    /// A field added to plugin.proto must be added to the encoder (and its
+    /// tests) before they pass again.
+    @Test func knowsEveryFieldOfPluginProto() throws {
+        let proto = try protoMessages(in: String(contentsOfFile: fixture("Protos/secscore/plugin/v1/plugin.proto"), encoding: .utf8))
+        for (message, numbers) in FindingEncoder.encodedFields {
+            let declared = try #require(proto[message], "plugin.proto has no message \(message)").map(\.number)
+            // EvaluateResponse's error (2) is encoded by SwiftProtobuf.
+            #expect(declared.filter { message != "EvaluateResponse" || $0 != 2 } == numbers, "\(message)")
+        }
+        #expect(Set(FindingEncoder.encodedFields.keys) == ["EvaluateResponse", "Finding", "Evidence", "Metric", "EvidenceItem", "Attribute"])
+    }
+}
