@@ -127,7 +127,10 @@ public struct JSONParser {
         func stream(_ parser: inout JSONParser, bare: Bool) throws(JSONParseError) {
             streamed = true
             let finished = try parser.forEachElement { value, position, end in item(value, position, bare, end) }
-            if !finished { throw parser.error("stopped by an item") }
+            // Only unwinds: the item's own error is what the caller throws,
+            // so no line and column are counted (that would read the whole
+            // file again from its start, pages already given back included).
+            if !finished { throw JSONParseError(line: 0, column: 0, message: "stopped by an item") }
         }
         do throws(JSONParseError) {
             parser.skipWhitespace()
@@ -265,10 +268,9 @@ public struct JSONParser {
         return .array(items)
     }
 
-    /// Parses an array, handing each element and its index to `element`,
-    /// which returns false to stop. Returns false when it was stopped.
-    /// Calls `element` with each value of the array starting here, its
-    /// index and the offset just past it; stops when it returns false.
+    /// Parses the array starting here, calling `element` with each value,
+    /// its index and the offset just past it. Returns false when `element`
+    /// stopped it (by returning false).
     private mutating func forEachElement(_ element: (JSONValue, Int, Int) -> Bool) throws(JSONParseError) -> Bool {
         try enter()
         defer { depth -= 1 }

@@ -1,3 +1,4 @@
+import Glibc
 import SecScoreJSON
 import Testing
 
@@ -151,6 +152,46 @@ struct JSONStreamTests {
             }
             #expect(refused.index == 0)
         }
+    }
+
+    /// The bytes before the offset `consumed` reports are never read
+    /// again, also when an item then stops the parse: the loader gives
+    /// those pages of a mapped file back. Here they are made unreadable as
+    /// the parse goes, so reading one again stops this test with SIGSEGV.
+    @Test(arguments: [false, true])
+    func consumedBytesAreNotReadAgain(itemStops: Bool) throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let items = (0..<3_000).map { #"{"id": "item-\#($0)", "padding": "\#(String(repeating: "x", count: 40))"}"# }
+        let text = Array((#"{"value": ["# + items.joined(separator: ",\n") + "]}").utf8)
+        let size = (text.count / page + 1) * page
+        let base = try #require(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        try #require(base != MAP_FAILED)
+        defer { munmap(base, size) }
+        base.copyMemory(from: text, byteCount: text.count)
+        let bytes = UnsafeRawBufferPointer(start: base, count: text.count)
+        var protected = 0
+        var seen = 0
+        do {
+            _ = try JSONParser.parseCollection(bytes, consumed: { offset in
+                let end = offset / page * page
+                if end > protected {
+                    #expect(mprotect(base + protected, end - protected, PROT_NONE) == 0)
+                    protected = end
+                }
+            }) { _, index, _ throws(RefusedItem) in
+                seen += 1
+                if itemStops, index == items.count - 1 { throw RefusedItem(index: index) }
+            }
+            #expect(!itemStops)
+        } catch {
+            guard case .item(let refused) = error else {
+                Issue.record("expected the item's error, got \(error)")
+                return
+            }
+            #expect(itemStops && refused.index == items.count - 1)
+        }
+        #expect(seen == items.count)
+        #expect(protected >= text.count - 2 * page)  // the test protected nearly all of it
     }
 
     @Test func syntaxErrorsSayWhere() {
