@@ -137,6 +137,42 @@ struct MappedFileTests {
         #expect(released == count / step * step)
     }
 
+    /// The loader gives a mapped file's pages back as it parses: near the
+    /// end of a file of many release steps, at most two steps of it are
+    /// resident (the one being parsed and the one before).
+    @Test func theLoaderGivesBackThePagesItParsed() throws {
+        let count = 80_000
+        let dir = ScratchDirectory()
+        let path = dir.write("users.json", Self.users(count))
+        let size = try #require(try SnapshotLoader.readRawBytes(path)).count
+        #expect(size > 8 * MappedFile.releaseStep)
+        var decoded = 0
+        var residentAtTheEnd: Int?
+        let items = try #require(
+            try SnapshotLoader.streamedCollection(path) { _ in
+                decoded += 1
+                if decoded == count { residentAtTheEnd = residentKiB(ofFile: path) }
+                return decoded
+            })
+        #expect(items.count == count)
+        let resident = try #require(residentAtTheEnd, "no mapping of \(path) in /proc/self/smaps")
+        #expect(resident * 1024 <= 2 * MappedFile.releaseStep, "\(resident) KiB of a \(size / 1024) KiB file resident")
+    }
+
+    /// The resident KiB of the mapping of the file at `path`, from /proc/self/smaps.
+    func residentKiB(ofFile path: String) -> Int? {
+        guard let smaps = try? readFile("/proc/self/smaps") else { return nil }
+        var inMapping = false
+        for line in smaps.split(separator: "\n") {
+            if let dash = line.firstIndex(of: "-"), !line.hasPrefix(" "), line[..<dash].allSatisfy(\.isHexDigit) {
+                inMapping = line.hasSuffix(" " + path)
+            } else if inMapping, line.hasPrefix("Rss:") {
+                return Int(line.split(separator: " ")[1])
+            }
+        }
+        return nil
+    }
+
     /// The resident KiB of the mapping starting at `base`, from /proc/self/smaps.
     func residentKiB(of base: UnsafeRawPointer) -> Int? {
         guard let smaps = try? readFile("/proc/self/smaps") else { return nil }
