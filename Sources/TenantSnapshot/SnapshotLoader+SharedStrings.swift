@@ -26,7 +26,7 @@ extension SnapshotLoader {
         for i in details.items.indices {
             let id = details.items[i].id
             var match: Int?
-            if i < users.count, users[i].id == id {
+            if i < users.count, users[i].id.hasSameUTF8(as: id) {
                 match = i
             } else {
                 if byID == nil {
@@ -36,14 +36,15 @@ extension SnapshotLoader {
                 }
                 match = byID?.position(of: id)
             }
-            guard let match else { continue }
-            let user = users[match]
-            details.items[i].id = user.id
-            if details.items[i].userPrincipalName == user.userPrincipalName {
-                details.items[i].userPrincipalName = user.userPrincipalName
+            // Byte for byte, not `==` (canonical equivalence, as the index
+            // finds ids), so sharing never changes a registration's bytes.
+            guard let match, users[match].id.hasSameUTF8(as: id) else { continue }
+            details.items[i].id = users[match].id
+            if details.items[i].userPrincipalName.hasSameUTF8(as: users[match].userPrincipalName) {
+                details.items[i].userPrincipalName = users[match].userPrincipalName
             }
-            if details.items[i].userDisplayName == user.displayName {
-                details.items[i].userDisplayName = user.displayName
+            if details.items[i].userDisplayName.hasSameUTF8(as: users[match].displayName) {
+                details.items[i].userDisplayName = users[match].displayName
             }
         }
         facets.registrationDetails = details

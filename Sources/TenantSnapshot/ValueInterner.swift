@@ -20,20 +20,28 @@ struct ValueInterner {
     private var strings: [String: String] = [:]
     private var lists: [[String]: [String]] = [:]
 
-    /// `value`, or an equal string seen before.
+    /// `value`, or a string of the same UTF-8 bytes seen before.
     mutating func string(_ value: String) -> String {
         guard value.utf8.count > 15 else { return value }
-        if let shared = strings[value] { return shared }
+        // The table finds canonically equivalent strings (`==`); only one
+        // of the same bytes is shared (see `hasSameUTF8`).
+        if let shared = strings[value] { return shared.hasSameUTF8(as: value) ? shared : value }
         if strings.count < Self.capacity { strings[value] = value }
         return value
     }
 
-    /// `value`, or an equal list seen before (its strings shared too).
+    /// `value`, or a list of the same strings, byte for byte, seen before
+    /// (its strings shared too).
     mutating func list(_ value: [String]) -> [String] {
         guard !value.isEmpty else { return value }
-        if let shared = lists[value] { return shared }
+        if let shared = lists[value] {
+            return zip(shared, value).allSatisfy { $0.hasSameUTF8(as: $1) } ? shared : value
+        }
         guard lists.count < Self.capacity else { return value }
         let kept = value.map { string($0) }
+        // `string` may have kept a value's own copy (a canonically
+        // equivalent one was there first); then the list is kept as it came.
+        guard zip(kept, value).allSatisfy({ $0.hasSameUTF8(as: $1) }) else { return value }
         lists[kept] = kept
         return kept
     }

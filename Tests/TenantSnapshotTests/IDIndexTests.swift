@@ -1,3 +1,4 @@
+import SecScoreTestSupport
 @testable import TenantSnapshot
 import Testing
 
@@ -25,6 +26,25 @@ struct IDIndexTests {
         #expect(index.insert("id-0", at: 901) == 0)
         #expect(index.insert("id-500", at: 902) == nil)
         #expect(index.insert("id-500", at: 903) == 902)
+    }
+
+    /// Ids that differ only in Unicode normalization are one id: the
+    /// checks look ids up in dictionaries, which would take one for the
+    /// other, so the loader refuses the second as a repeat.
+    @Test func canonicallyEquivalentIDsAreOneID() throws {
+        var index = IDIndex()
+        #expect(index.insert("caf\u{E9}-0001", at: 0) == nil)
+        #expect(index.insert("cafe\u{301}-0001", at: 1) == 0)
+
+        let dir = ScratchDirectory()
+        dir.write("users.json", #"{"value": [{"id": "caf\u00e9-0001"}, {"id": "cafe\u0301-0001"}]}"#)
+        do {
+            _ = try SnapshotLoader.load(directory: dir.path)
+            Issue.record("two ids equal under canonical equivalence loaded")
+        } catch {
+            #expect(error.description.contains("$.value[1]"))
+            #expect(error.description.contains("$.value[0]"))
+        }
     }
 
     @Test func emptyAndNegativeHashes() {

@@ -10,8 +10,19 @@ func storage(_ s: String) -> UnsafeRawPointer? {
     return s.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
 }
 
-/// Two copies of `s` with storage of their own (not shared with `s`).
+/// A copy of `s` with storage of its own (not shared with `s`).
 func freshCopy(_ s: String) -> String { String(decoding: Array(s.utf8), as: UTF8.self) }
+
+/// True when `a` and `b` are one heap copy (both stored out of line).
+func shareStorage(_ a: String, _ b: String) -> Bool {
+    guard let first = storage(a) else { return false }
+    return first == storage(b)
+}
+
+/// "é" precomposed (NFC) and decomposed (NFD): `==` says equal, their
+/// UTF-8 bytes differ.
+let precomposed = "ren\u{E9}e.administrator@partner.example.com"
+let decomposed = "rene\u{301}e.administrator@partner.example.com"
 
 /// `ValueInterner` and the loader's sharing of equal strings change where
 /// values are stored, never what they are.
@@ -23,7 +34,7 @@ struct SharedStringsTests {
         let first = interner.string(freshCopy(type))
         let second = interner.string(freshCopy(type))
         #expect(first == type && second == type)
-        #expect(storage(first) != nil && storage(first) == storage(second))
+        #expect(shareStorage(first, second))
 
         let methods = ["microsoftAuthenticatorPush", "mobilePhone"]
         let a = interner.list(methods.map(freshCopy))
@@ -31,7 +42,7 @@ struct SharedStringsTests {
         #expect(a == methods && b == methods)
         #expect(a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress })
         // The list's long string is the one already kept on its own.
-        #expect(storage(interner.string(freshCopy("microsoftAuthenticatorPush"))) == storage(a[0]))
+        #expect(shareStorage(interner.string(freshCopy("microsoftAuthenticatorPush")), a[0]))
         #expect(interner.list([]) == [])
         #expect(interner.string("short") == "short")
     }
@@ -50,7 +61,7 @@ struct SharedStringsTests {
         let lateSecond = interner.string(freshCopy(late))
         #expect(lateFirst == late && lateSecond == late)
         #expect(storage(lateFirst) != storage(lateSecond))
-        #expect(storage(interner.string(freshCopy("customer-tenant-0000-repeated"))) == storage(kept))
+        #expect(shareStorage(interner.string(freshCopy("customer-tenant-0000-repeated")), kept))
     }
 
     static let users = """
@@ -89,41 +100,98 @@ struct SharedStringsTests {
         #expect(details.map(\.methodsRegistered) == [["microsoftAuthenticatorPush"], ["microsoftAuthenticatorPush"], []])
         #expect(details.map(\.mfaRegistrationUnknown) == [false, false, true])
 
-        #expect(storage(details[0].id) == storage(users[1].id))
-        #expect(storage(details[0].userPrincipalName) == storage(users[1].userPrincipalName))
-        #expect(storage(details[1].id) == storage(users[0].id))
-        #expect(storage(details[1].userDisplayName) == storage(users[0].displayName))
+        #expect(shareStorage(details[0].id, users[1].id))
+        #expect(shareStorage(details[0].userPrincipalName, users[1].userPrincipalName))
+        #expect(shareStorage(details[1].id, users[0].id))
+        #expect(shareStorage(details[1].userDisplayName, users[0].displayName))
         // Not equal, so not shared: the registration keeps its own value.
-        #expect(storage(details[1].userPrincipalName) != storage(users[0].userPrincipalName))
-        #expect(storage(details[0].methodsRegistered[0]) == storage(details[1].methodsRegistered[0]))
-        #expect(facets.hasRegistrationDetails && facets.hasUsers)
+        #expect(storage(details[1].userPrincipalName) != nil)
+        #expect(!shareStorage(details[1].userPrincipalName, users[0].userPrincipalName))
+        #expect(shareStorage(details[0].methodsRegistered[0], details[1].methodsRegistered[0]))
     }
 
-    /// The same files load to equal facets whichever order the items come
-    /// in (the pass takes the same-position shortcut or the index).
+    /// The same registrations load to the same values whether they come in
+    /// users.json's order (the same-position shortcut) or reversed (the
+    /// index), and share their users' strings either way.
     @Test func sameOrderAndOtherOrderLoadTheSameValues() throws {
-        let dir = ScratchDirectory()
-        dir.write("users.json", Self.users)
-        let sameOrder = """
-            {"value": [
-              {"id": "00000001-002a-4000-8000-000000000001", "userPrincipalName": "alice.admin@partner.example.com", "isMfaRegistered": true},
-              {"id": "00000001-002a-4000-8000-000000000002", "userPrincipalName": "bob.operator@partner.example.com", "isMfaRegistered": false}
-            ]}
-            """
-        dir.write("userRegistrationDetails.json", sameOrder)
-        let facets = try SnapshotLoader.load(directory: dir.path).facets
-        var expected = Secscore_Tenant_V1_RegistrationDetails()
-        for (id, upn, registered) in [
-            ("00000001-002a-4000-8000-000000000001", "alice.admin@partner.example.com", true),
-            ("00000001-002a-4000-8000-000000000002", "bob.operator@partner.example.com", false),
-        ] {
-            var r = Secscore_Tenant_V1_RegistrationDetail()
-            r.id = id
-            r.userPrincipalName = upn
-            r.isMfaRegistered = registered
-            expected.items.append(r)
+        let registrations = [
+            #"{"id": "00000001-002a-4000-8000-000000000001", "userPrincipalName": "alice.admin@partner.example.com", "userDisplayName": "Alice Administrator of Things", "isMfaRegistered": true}"#,
+            #"{"id": "00000001-002a-4000-8000-000000000002", "userPrincipalName": "bob.operator@partner.example.com", "isMfaRegistered": false}"#,
+            #"{"id": "00000001-002a-4000-8000-000000000003", "userPrincipalName": "carol.guest@partner.example.com", "userDisplayName": "Carol"}"#,
+        ]
+        func load(_ items: [String]) throws -> Secscore_Tenant_V1_Facets {
+            let dir = ScratchDirectory()
+            dir.write("users.json", Self.users)
+            dir.write("userRegistrationDetails.json", #"{"value": ["# + items.joined(separator: ",") + "]}")
+            return try SnapshotLoader.load(directory: dir.path).facets
         }
-        #expect(facets.registrationDetails == expected)
-        #expect(storage(facets.registrationDetails.items[1].userPrincipalName) == storage(facets.users.items[1].userPrincipalName))
+        let same = try load(registrations)
+        let reversed = try load(registrations.reversed())
+        #expect(same.registrationDetails.items == reversed.registrationDetails.items.reversed())
+        #expect(same.registrationDetails.items.map(\.userPrincipalName) == same.users.items.map(\.userPrincipalName))
+        #expect(same.registrationDetails.items.map(\.isMfaRegistered) == [true, false, false])
+        #expect(same.registrationDetails.items.map(\.mfaRegistrationUnknown) == [false, false, true])
+        for facets in [same, reversed] {
+            let users = facets.users.items
+            for detail in facets.registrationDetails.items {
+                let user = try #require(users.first { $0.id == detail.id })
+                #expect(shareStorage(detail.id, user.id))
+                #expect(shareStorage(detail.userPrincipalName, user.userPrincipalName))
+            }
+        }
+    }
+
+    /// Equal under `==` (canonical equivalence) is not equal bytes: a value
+    /// is shared only with one of the same bytes, so sharing never turns a
+    /// decomposed name into its precomposed twin or back.
+    @Test func canonicallyEquivalentStringsKeepTheirOwnBytes() throws {
+        #expect(precomposed == decomposed && !precomposed.hasSameUTF8(as: decomposed))
+        var interner = ValueInterner()
+        #expect(Array(interner.string(precomposed).utf8) == Array(precomposed.utf8))
+        #expect(Array(interner.string(decomposed).utf8) == Array(decomposed.utf8))
+        let list = interner.list([precomposed])
+        #expect(list.map { Array($0.utf8) } == [Array(precomposed.utf8)])
+        #expect(interner.list([freshCopy(decomposed)]).map { Array($0.utf8) } == [Array(decomposed.utf8)])
+        #expect(interner.list([freshCopy(precomposed)]).map { Array($0.utf8) } == [Array(precomposed.utf8)])
+
+        let dir = ScratchDirectory()
+        dir.write("users.json", #"{"value": [{"id": "00000001-002a-4000-8000-000000000001", "userPrincipalName": "\#(precomposed)", "displayName": "\#(precomposed)"}]}"#)
+        dir.write("userRegistrationDetails.json", #"{"value": [{"id": "00000001-002a-4000-8000-000000000001", "userPrincipalName": "\#(decomposed)", "userDisplayName": "\#(decomposed)"}]}"#)
+        let facets = try SnapshotLoader.load(directory: dir.path).facets
+        let detail = try #require(facets.registrationDetails.items.first)
+        #expect(Array(detail.userPrincipalName.utf8) == Array(decomposed.utf8))
+        #expect(Array(detail.userDisplayName.utf8) == Array(decomposed.utf8))
+        #expect(Array(facets.users.items[0].userPrincipalName.utf8) == Array(precomposed.utf8))
+        #expect(shareStorage(detail.id, facets.users.items[0].id))
+    }
+
+    /// Users' and alerts' repeating values are shared through the loader.
+    @Test func usersAndAlertsShareTheirRepeatingValues() throws {
+        let dir = ScratchDirectory()
+        let issuer = "partnerexample.onmicrosoft.com"
+        dir.write("users.json", #"{"value": ["# + (1...3).map { i in
+            #"{"id": "00000001-002a-4000-8000-00000000000\#(i)", "creationType": "LocalAccountInvitation", "externalUserState": "PendingAcceptance", "identities": [{"signInType": "userPrincipalName", "issuer": "\#(issuer)"}]}"#
+        }.joined(separator: ",") + "]}")
+        let customer = "00000004-002a-4000-8000-00000000cafe"
+        dir.write("securityAlerts.json", #"{"value": ["# + (1...3).map { i in
+            #"{"id": "alert-\#(i)", "alertType": "networkConnectionsToCryptoMiningPools", "customerTenantId": "\#(customer)", "detectedDateTime": "2026-11-0\#(i)T10:00:00Z", "resolvedBy": "security-operations@partner.example.com", "activityLogs": [{"statusFrom": "active", "statusTo": "resolved", "updatedBy": "security-operations@partner.example.com", "updatedDateTime": "2026-11-0\#(i)T12:00:00Z"}]}"#
+        }.joined(separator: ",") + "]}")
+        let facets = try SnapshotLoader.load(directory: dir.path).facets
+        let users = facets.users.items
+        #expect(users.map(\.identityIssuers) == Array(repeating: [issuer], count: 3))
+        #expect(users.map(\.externalUserState) == Array(repeating: "PendingAcceptance", count: 3))
+        #expect(users.map(\.creationType) == Array(repeating: "LocalAccountInvitation", count: 3))
+        let alerts = facets.securityAlerts.items
+        #expect(alerts.map(\.customerTenantID) == Array(repeating: customer, count: 3))
+        for i in 1..<3 {
+            #expect(users[i].identityIssuers.withUnsafeBufferPointer { $0.baseAddress } == users[0].identityIssuers.withUnsafeBufferPointer { $0.baseAddress })
+            #expect(shareStorage(users[i].identityIssuers[0], users[0].identityIssuers[0]))
+            #expect(shareStorage(users[i].externalUserState, users[0].externalUserState))
+            #expect(shareStorage(users[i].creationType, users[0].creationType))
+            #expect(shareStorage(alerts[i].alertType, alerts[0].alertType))
+            #expect(shareStorage(alerts[i].customerTenantID, alerts[0].customerTenantID))
+            #expect(shareStorage(alerts[i].resolvedBy, alerts[0].resolvedBy))
+            #expect(shareStorage(alerts[i].activityLogs[0].updatedBy, alerts[0].resolvedBy))
+        }
     }
 }
