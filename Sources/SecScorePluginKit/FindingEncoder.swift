@@ -1,4 +1,3 @@
-import Glibc
 import SecScoreWire
 import SwiftProtobuf
 
@@ -19,6 +18,11 @@ import SwiftProtobuf
 /// added there fails the tests until it is written here. A finding holding
 /// unknown fields (decoded from a newer peer) gets nil: SwiftProtobuf
 /// encodes those.
+///
+/// One difference is on purpose: a finding of 2 GiB or more, which
+/// SwiftProtobuf refuses to encode, is encoded here, and the session then
+/// refuses it by its size against the host's message limit (far smaller),
+/// which names that size and the limit.
 enum FindingEncoder {
     /// The fields written, by message: what the tests compare with
     /// plugin.proto.
@@ -144,9 +148,8 @@ enum FindingEncoder {
         }
 
         mutating func fixed64(_ value: UInt64) {
-            withUnsafeBytes(of: value.littleEndian) { raw in
-                (base + offset).update(from: raw.bindMemory(to: UInt8.self).baseAddress!, count: 8)
-            }
+            // storeBytes takes any alignment (SE-0349).
+            UnsafeMutableRawPointer(base + offset).storeBytes(of: value.littleEndian, as: UInt64.self)
             offset += 8
         }
 

@@ -374,9 +374,13 @@ final class PluginSession: Sendable {
 
     private func respond(_ id: UInt32, finding: Secscore_Plugin_V1_Finding) {
         guard claim(id, cancelTask: false) else { return }
-        var response = Secscore_Plugin_V1_EvaluateResponse()
-        response.finding = finding
-        guard let payload: [UInt8] = FindingEncoder.evaluateResponse(finding) ?? (try? response.serializedBytes()) else {
+        // SwiftProtobuf only for what FindingEncoder leaves to it.
+        let encoded = FindingEncoder.evaluateResponse(finding) ?? {
+            var response = Secscore_Plugin_V1_EvaluateResponse()
+            response.finding = finding
+            return try? response.serializedBytes()
+        }()
+        guard let payload = encoded else {
             sendError(id, .internal, "the finding cannot be serialised")
             return
         }

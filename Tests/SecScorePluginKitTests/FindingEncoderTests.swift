@@ -24,15 +24,17 @@ struct FindingEncoderTests {
             return Int((state >> 33) % UInt64(bound))
         }
 
-        /// Empty, short, one byte under and over each varint length step,
-        /// multi-byte UTF-8 (two, three and four bytes), a NUL.
+        /// Empty, short, the longest strings of one- and two-byte lengths
+        /// and the shortest of two- and three-byte ones, multi-byte UTF-8
+        /// (two, three and four bytes), a NUL.
         mutating func string() -> String {
             let pieces = ["", "a", "é", "漢", "🔐", "\u{0}", "admin@partner.example.com", "00000001-002a-4000-8000-000000000007"]
-            switch next(10) {
+            switch next(11) {
             case 0: return ""
             case 1: return String(repeating: "x", count: 127)
             case 2: return String(repeating: "y", count: 128)
             case 3: return String(repeating: "é", count: 8_192)  // 16,384 bytes: a three-byte length
+            case 4: return String(repeating: "z", count: 16_383)  // the longest of a two-byte length
             default: return (0..<next(4)).map { _ in pieces[next(pieces.count)] }.joined()
             }
         }
