@@ -1,3 +1,5 @@
+import Glibc
+
 extension String {
     /// True when the two strings are the same UTF-8 bytes.
     ///
@@ -10,8 +12,12 @@ extension String {
     func hasSameUTF8(as other: String) -> Bool {
         let count = utf8.count
         guard count == other.utf8.count else { return false }
+        // memcmp: the generic elementsEqual went byte by byte, 2.8% of
+        // loading the 1,000,000-user tenant (perf), for 3,000,000 compares.
         let contiguous = utf8.withContiguousStorageIfAvailable { a in
-            other.utf8.withContiguousStorageIfAvailable { b in a.elementsEqual(b) }
+            other.utf8.withContiguousStorageIfAvailable { b in
+                count == 0 || memcmp(a.baseAddress!, b.baseAddress!, count) == 0
+            }
         }
         if let contiguous, let same = contiguous { return same }
         return utf8.elementsEqual(other.utf8)
