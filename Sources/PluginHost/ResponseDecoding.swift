@@ -83,6 +83,8 @@ enum ResponseDecoding {
     /// field is copied out, so nothing refers to it after the call.
     static func decode(_ payload: UnsafeRawBufferPointer) throws -> Secscore_Plugin_V1_EvaluateResponse {
         guard let base = payload.baseAddress, !payload.isEmpty else { return Secscore_Plugin_V1_EvaluateResponse() }
+        // The plain finding, without SwiftProtobuf; anything else below.
+        if let response = FindingDecoder.evaluateResponse(payload) { return response }
         let bytes = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: payload.count, deallocator: .none)
         if !usesView(payload) {
             do {
