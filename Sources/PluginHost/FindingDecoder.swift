@@ -44,88 +44,104 @@ enum FindingDecoder {
 
     private static func finding(_ bytes: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_Finding? {
         var f = Secscore_Plugin_V1_Finding()
-        var r = Reader(bytes)
-        var seen = Seen()
-        while !r.atEnd {
-            guard let (field, wireType) = r.tag(), seen.once(field, singular: field != 3) else { return nil }
+        let read = fields(of: bytes, repeated: { $0 == 3 }) { r, field, wireType in
             switch (field, wireType) {
-            case (1, 2): guard let s = r.string() else { return nil }; f.requirementID = s
+            case (1, 2): return r.string(into: &f.requirementID)
             case (2, 0):
                 // As SwiftProtobuf reads an enum: the varint cut to 32 bits.
                 guard let v = r.varint(), let status = Secscore_Plugin_V1_FindingStatus(rawValue: Int(Int32(truncatingIfNeeded: v)))
-                else { return nil }
+                else { return false }
                 f.status = status
-            case (3, 2): guard let s = r.string() else { return nil }; f.insights.append(s)
-            case (4, 2): guard let body = r.bytes(), let e = evidence(body) else { return nil }; f.evidence = e
-            default: return nil
+                return true
+            case (3, 2): return r.string(appendingTo: &f.insights)
+            case (4, 2):
+                guard let body = r.bytes(), let e = evidence(body) else { return false }
+                f.evidence = e
+                return true
+            default: return false
             }
         }
-        return f
+        return read ? f : nil
     }
 
     private static func evidence(_ bytes: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_Evidence? {
         var e = Secscore_Plugin_V1_Evidence()
-        var r = Reader(bytes)
-        while !r.atEnd {
-            guard let (field, wireType) = r.tag(), wireType == 2, let body = r.bytes() else { return nil }
+        let read = fields(of: bytes, repeated: { _ in true }) { r, field, wireType in
+            guard wireType == 2, let body = r.bytes() else { return false }
             switch field {
-            case 1: guard let m = metric(body) else { return nil }; e.metrics.append(m)
-            case 2: guard let item = item(body) else { return nil }; e.items.append(item)
-            default: return nil
+            case 1: guard let m = metric(body) else { return false }; e.metrics.append(m)
+            case 2: guard let item = item(body) else { return false }; e.items.append(item)
+            default: return false
             }
+            return true
         }
-        return e
+        return read ? e : nil
     }
 
     private static func metric(_ bytes: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_Metric? {
         var m = Secscore_Plugin_V1_Metric()
-        var r = Reader(bytes)
-        var seen = Seen()
-        while !r.atEnd {
-            guard let (field, wireType) = r.tag(), seen.once(field, singular: true) else { return nil }
+        let read = fields(of: bytes) { r, field, wireType in
             switch (field, wireType) {
-            case (1, 2): guard let s = r.string() else { return nil }; m.name = s
-            case (2, 1): guard let v = r.fixed64() else { return nil }; m.value = Double(bitPattern: v)
-            case (3, 2): guard let s = r.string() else { return nil }; m.unit = s
-            default: return nil
+            case (1, 2): return r.string(into: &m.name)
+            case (2, 1):
+                guard let v = r.fixed64() else { return false }
+                m.value = Double(bitPattern: v)
+                return true
+            case (3, 2): return r.string(into: &m.unit)
+            default: return false
             }
         }
-        return m
+        return read ? m : nil
     }
 
     private static func item(_ bytes: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_EvidenceItem? {
         var item = Secscore_Plugin_V1_EvidenceItem()
-        var r = Reader(bytes)
-        var seen = Seen()
-        while !r.atEnd {
-            guard let (field, wireType) = r.tag(), wireType == 2, seen.once(field, singular: field < 5) else { return nil }
+        let read = fields(of: bytes, repeated: { $0 >= 5 }) { r, field, wireType in
+            guard wireType == 2 else { return false }
             switch field {
-            case 1: guard let s = r.string() else { return nil }; item.kind = s
-            case 2: guard let s = r.string() else { return nil }; item.id = s
-            case 3: guard let s = r.string() else { return nil }; item.name = s
-            case 4: guard let s = r.string() else { return nil }; item.status = s
-            case 5: guard let s = r.string() else { return nil }; item.reasons.append(s)
-            case 6: guard let body = r.bytes(), let a = attribute(body) else { return nil }; item.attributes.append(a)
-            default: return nil
+            case 1: return r.string(into: &item.kind)
+            case 2: return r.string(into: &item.id)
+            case 3: return r.string(into: &item.name)
+            case 4: return r.string(into: &item.status)
+            case 5: return r.string(appendingTo: &item.reasons)
+            case 6:
+                guard let body = r.bytes(), let a = attribute(body) else { return false }
+                item.attributes.append(a)
+                return true
+            default: return false
             }
         }
-        return item
+        return read ? item : nil
     }
 
     private static func attribute(_ bytes: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_Attribute? {
         var a = Secscore_Plugin_V1_Attribute()
+        let read = fields(of: bytes) { r, field, wireType in
+            switch (field, wireType) {
+            case (1, 2): return r.string(into: &a.name)
+            case (2, 2): return r.string(into: &a.value)
+            default: return false
+            }
+        }
+        return read ? a : nil
+    }
+
+    /// Reads the fields of one message in `bytes`, handing each field's
+    /// number and wire type to `field`, which reads its value and returns
+    /// false for anything it does not take. False when a field was not
+    /// taken, a field not `repeated` came twice, or the bytes end inside a
+    /// field.
+    private static func fields(
+        of bytes: UnsafeRawBufferPointer, repeated: (UInt64) -> Bool = { _ in false },
+        _ field: (inout Reader, UInt64, UInt8) -> Bool
+    ) -> Bool {
         var r = Reader(bytes)
         var seen = Seen()
         while !r.atEnd {
-            guard let (field, wireType) = r.tag(), wireType == 2, seen.once(field, singular: true), let s = r.string()
-            else { return nil }
-            switch field {
-            case 1: a.name = s
-            case 2: a.value = s
-            default: return nil
-            }
+            guard let (number, wireType) = r.tag(), seen.once(number, singular: !repeated(number)), field(&r, number, wireType)
+            else { return false }
         }
-        return a
+        return true
     }
 
     /// The singular fields of one message met so far (numbers under 64).
@@ -191,6 +207,20 @@ enum FindingDecoder {
             guard let raw = bytes() else { return nil }
             if raw.isEmpty { return "" }
             return String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        }
+
+        /// Reads a string into `target`; false when there is none.
+        mutating func string(into target: inout String) -> Bool {
+            guard let s = string() else { return false }
+            target = s
+            return true
+        }
+
+        /// Reads a string onto the end of `list`; false when there is none.
+        mutating func string(appendingTo list: inout [String]) -> Bool {
+            guard let s = string() else { return false }
+            list.append(s)
+            return true
         }
     }
 }

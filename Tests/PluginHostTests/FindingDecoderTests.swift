@@ -10,11 +10,6 @@ import Testing
 /// accepts, refuses and reports never depends on which decoder ran.
 @Suite("Finding decoder")
 struct FindingDecoderTests {
-    static func response(_ finding: Secscore_Plugin_V1_Finding) throws -> [UInt8] {
-        var response = Secscore_Plugin_V1_EvaluateResponse()
-        response.finding = finding
-        return try response.serializedBytes()
-    }
 
     static func fast(_ bytes: [UInt8]) -> Secscore_Plugin_V1_EvaluateResponse? {
         bytes.withUnsafeBytes { FindingDecoder.evaluateResponse($0) }
@@ -28,7 +23,7 @@ struct FindingDecoderTests {
         var differing = 0
         for _ in 0..<3_000 {
             let finding = generator.finding()
-            let bytes = try Self.response(finding)
+            let bytes = try swiftProtobufResponse(finding)
             guard let decoded = Self.fast(bytes) else {
                 differing += 1
                 continue
@@ -51,7 +46,7 @@ struct FindingDecoderTests {
         var accepted = 0
         var disagreements: [String] = []
         for round in 0..<4_000 {
-            var bytes = try Self.response(generator.finding())
+            var bytes = try swiftProtobufResponse(generator.finding())
             guard bytes.count < 4_096, !bytes.isEmpty else { continue }
             let at = generator.next(bytes.count)
             switch generator.next(5) {
@@ -84,7 +79,7 @@ struct FindingDecoderTests {
         finding.requirementID = "mfaEnforcedForAdmins"
         finding.status = .compliant
         finding.evidence.items = [Secscore_Plugin_V1_EvidenceItem(kind: "admin", id: "a", name: "Alice", status: "ok")]
-        let plain = try Self.response(finding)
+        let plain = try swiftProtobufResponse(finding)
         #expect(Self.fast(plain) != nil && plain[1] < 0x7C)  // a one-byte length, still one byte when 3 more are added
         var error = Secscore_Plugin_V1_EvaluateResponse()
         error.error.code = .failedPrecondition

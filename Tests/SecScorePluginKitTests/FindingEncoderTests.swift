@@ -9,11 +9,6 @@ import Testing
 /// and knows every field plugin.proto declares for the messages it writes.
 @Suite("Finding encoder")
 struct FindingEncoderTests {
-    static func swiftProtobuf(_ finding: Secscore_Plugin_V1_Finding) throws -> [UInt8] {
-        var response = Secscore_Plugin_V1_EvaluateResponse()
-        response.finding = finding
-        return try response.serializedBytes()
-    }
 
     @Test func writesSwiftProtobufsBytesForGeneratedFindings() throws {
         var generator = FindingGenerator(state: 42)
@@ -21,7 +16,7 @@ struct FindingEncoderTests {
         for _ in 0..<3_000 {
             let finding = generator.finding()
             let ours = try #require(FindingEncoder.evaluateResponse(finding))
-            if ours != (try Self.swiftProtobuf(finding)) { differing += 1 }
+            if ours != (try swiftProtobufResponse(finding)) { differing += 1 }
         }
         #expect(differing == 0)
     }
@@ -29,7 +24,7 @@ struct FindingEncoderTests {
     @Test func writesTheEmptyFindingAndALargeOne() throws {
         let empty = Secscore_Plugin_V1_Finding()
         #expect(FindingEncoder.evaluateResponse(empty) == [0x0A, 0x00])
-        #expect(try FindingEncoder.evaluateResponse(empty) == Self.swiftProtobuf(empty))
+        #expect(try FindingEncoder.evaluateResponse(empty) == swiftProtobufResponse(empty))
 
         var large = Secscore_Plugin_V1_Finding()
         large.requirementID = "spendingBudgetSetForCustomerAzureSubscriptions"
@@ -40,7 +35,7 @@ struct FindingEncoderTests {
             item.attributes = [Secscore_Plugin_V1_Attribute.with { $0.name = "subscriptions"; $0.value = "\(i % 12)" }]
             return item
         }
-        #expect(try FindingEncoder.evaluateResponse(large) == Self.swiftProtobuf(large))
+        #expect(try FindingEncoder.evaluateResponse(large) == swiftProtobufResponse(large))
     }
 
     /// Fields this build does not know, anywhere in the finding, are left

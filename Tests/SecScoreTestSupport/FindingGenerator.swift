@@ -1,4 +1,5 @@
 public import SecScoreWire
+import SwiftProtobuf
 
 // Findings of every awkward shape, for tests that hold hand-written protobuf
 // code (the Swift SDK's finding encoder, the host's finding decoder) to
@@ -64,4 +65,12 @@ public struct FindingGenerator {
         }
         return f
     }
+}
+
+/// `finding` as SwiftProtobuf encodes it in an EVALUATE RESPONSE: what
+/// hand-written encoders must write and decoders must read.
+public func swiftProtobufResponse(_ finding: Secscore_Plugin_V1_Finding) throws -> [UInt8] {
+    var response = Secscore_Plugin_V1_EvaluateResponse()
+    response.finding = finding
+    return try response.serializedBytes()
 }
