@@ -199,12 +199,7 @@ final class ConnectionCore: Sendable {
     ) async -> CallResult {
         var request = request
         request.deadlineMs = UInt32(clamping: max(1, timeout.nanoseconds / 1_000_000))
-        var payload: [UInt8]
-        do {
-            payload = try request.serializedBytes()
-        } catch {
-            return .failure(PluginError(.requestTooLarge, plugin: name, "cannot serialise the request: \(error)"))
-        }
+        var payload = RequestEncoder.encode(request)
         if let limit = state.withLock({ $0.info?.maxMessageBytes }), UInt64(payload.count) > limit {
             return .failure(
                 PluginError(

@@ -2,6 +2,8 @@
 // hand-written code (the host's byte views, the Swift SDK's finding encoder)
 // to the contract in Protos/.
 
+import Foundation
+
 /// A field as declared: `[repeated|optional] type name = number [options];`.
 public struct ProtoField: Equatable, Sendable {
     public var label: String, type: String, name: String, number: Int
@@ -62,4 +64,33 @@ public func protoMessages(in proto: String) throws -> [String: [ProtoField]] {
         out[name] = fields
     }
     return out
+}
+
+/// The messages of several .proto files of this repository (paths relative
+/// to it), by name; the files must not share a message name.
+public func protoMessages(inFiles files: [String]) throws -> [String: [ProtoField]] {
+    var all: [String: [ProtoField]] = [:]
+    for file in files {
+        try all.merge(protoMessages(in: String(contentsOfFile: fixture(file), encoding: .utf8))) { a, _ in
+            preconditionFailure("\(file) declares a message another file declares too: \(a)")
+        }
+    }
+    return all
+}
+
+/// The message type of `field` by its bare name, or nil when it is a
+/// scalar, a string or an enum (not a message of `messages`).
+public func messageType(of field: ProtoField, in messages: [String: [ProtoField]]) -> String? {
+    let name = String(field.type.split(separator: ".").last ?? "")
+    return messages[name] == nil ? nil : name
+}
+
+/// Every message reachable from `root` through its fields, `root` included.
+public func messages(reachableFrom root: String, in messages: [String: [ProtoField]]) -> Set<String> {
+    var seen: Set<String> = [], queue = [root]
+    while let m = queue.popLast() {
+        guard seen.insert(m).inserted else { continue }
+        queue += (messages[m] ?? []).compactMap { messageType(of: $0, in: messages) }
+    }
+    return seen
 }
