@@ -226,7 +226,13 @@ final class PluginSession: Sendable {
         let id = message.requestID
         let request: Secscore_Plugin_V1_EvaluateRequest
         do {
-            request = try Secscore_Plugin_V1_EvaluateRequest(serializedBytes: message.payload)
+            // The plain case without SwiftProtobuf's visitors; anything else
+            // (unknown fields, merged ones, malformed bytes) through it.
+            if let plain = message.payload.withUnsafeBytes({ RequestDecoder.evaluateRequest($0) }) {
+                request = plain
+            } else {
+                request = try Secscore_Plugin_V1_EvaluateRequest(serializedBytes: message.payload)
+            }
         } catch {
             rejectRequest(id, .invalidArgument, "request payload is not a valid EvaluateRequest: \(error)")
             return .keepReading
