@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "CBenchSupport", "BenchGRPC",
                 .product(name: "PluginHost", package: secscore),
+                .product(name: "SecScorePluginKit", package: secscore),
                 .product(name: "SecScoreEngine", package: secscore),
                 .product(name: "PluginCheckRunner", package: secscore),
                 .product(name: "SecScoreCheckers", package: secscore),

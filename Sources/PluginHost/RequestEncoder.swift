@@ -1,5 +1,5 @@
 import FoundationEssentials
-import SecScoreWire
+public import SecScoreWire
 import SwiftProtobuf
 
 /// An `EvaluateRequest` in protobuf's binary encoding, written without
@@ -21,10 +21,13 @@ import SwiftProtobuf
 /// tenant.proto's request messages, and hold `encodedFields` to those
 /// files, so a field added there fails the tests until it is written here.
 ///
+/// Public only to the benchmarks (`@_spi(Benchmarks)`), which measure it
+/// against SwiftProtobuf side by side.
+///
 /// One difference is on purpose: a request of 2 GiB or more, which
 /// SwiftProtobuf refuses to encode, is encoded here; the caller then
 /// refuses it by its size against the plugin's message limit, naming both.
-enum RequestEncoder {
+@_spi(Benchmarks) public enum RequestEncoder {
     /// The fields written, by message: what the tests compare with the
     /// .proto files.
     static let encodedFields: [String: [Int]] = [
@@ -42,7 +45,7 @@ enum RequestEncoder {
     ]
 
     /// The encoded request.
-    static func encode(_ request: Secscore_Plugin_V1_EvaluateRequest) -> [UInt8] {
+    @_spi(Benchmarks) public static func encode(_ request: Secscore_Plugin_V1_EvaluateRequest) -> [UInt8] {
         var sizer = Sizer()
         evaluateRequest(request, &sizer)
         let total = sizer.total

@@ -1,4 +1,4 @@
-import SecScoreWire
+public import SecScoreWire
 import SwiftProtobuf
 
 /// A REQUEST payload decoded where it lies in the read buffer, without
@@ -19,7 +19,8 @@ import SwiftProtobuf
 /// fields, merging) and words any error, so what a plugin accepts and
 /// refuses never depends on which decoder ran. `RequestDecoderTests` hold
 /// the two to the same result on generated requests and corrupted ones.
-enum RequestDecoder {
+/// Public only to the benchmarks (`@_spi(Benchmarks)`).
+@_spi(Benchmarks) public enum RequestDecoder {
     /// The fields read, by message: what the tests compare with the .proto
     /// files (a field added there is left to SwiftProtobuf, as an unknown
     /// one, until it is read here).
@@ -38,7 +39,7 @@ enum RequestDecoder {
     ]
 
     /// The decoded request; nil for anything but the plain case above.
-    static func evaluateRequest(_ payload: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_EvaluateRequest? {
+    @_spi(Benchmarks) public static func evaluateRequest(_ payload: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_EvaluateRequest? {
         var m = Secscore_Plugin_V1_EvaluateRequest()
         let read = ProtoReader.fields(of: payload, repeated: { $0 == 5 }) { r, field, wireType in
             switch (field, wireType) {
@@ -48,9 +49,9 @@ enum RequestDecoder {
                 guard let v = r.varint() else { return false }
                 m.deadlineMs = UInt32(truncatingIfNeeded: v)
                 return true
-            case (3, 2): return r.message(into: &m.context, evaluationContext)
-            case (4, 2): return r.message(into: &m.facets, facets)
-            case (5, 2): return r.message(appendingTo: &m.parameters, parameter)
+            case (3, 2): return readMessage(&r, into: &m.context, evaluationContext)
+            case (4, 2): return readMessage(&r, into: &m.facets, facets)
+            case (5, 2): return readMessage(&r, appendingTo: &m.parameters, parameter)
             default: return false
             }
         }
@@ -63,9 +64,9 @@ enum RequestDecoder {
             switch (field, wireType) {
             case (1, 2): return r.string(into: &m.asOf)
             case (2, 0): return r.int64(into: &m.nowUnixMs)
-            case (3, 0): return r.enumeration(into: &m.partnerType)
+            case (3, 0): return readEnum(&r, into: &m.partnerType)
             case (4, 2): return r.string(into: &m.edition)
-            case (5, 0): return r.enumeration(into: &m.commerceExperience)
+            case (5, 0): return readEnum(&r, into: &m.commerceExperience)
             default: return false
             }
         }
@@ -89,36 +90,62 @@ enum RequestDecoder {
         let read = ProtoReader.fields(of: bytes) { r, field, wireType in
             guard wireType == 2 else { return false }
             switch field {
-            case 1: return r.message(into: &m.partner, partner)
-            case 2: return r.message(into: &m.securityContact, securityContact)
-            case 3: return r.message(into: &m.roleDefinitions) { b in items(b, roleDefinition).map { i in .with { $0.items = i } } }
-            case 4: return r.message(into: &m.roleAssignments) { b in items(b, roleAssignment).map { i in .with { $0.items = i } } }
-            case 5: return r.message(into: &m.roleEligibilities) { b in items(b, roleAssignment).map { i in .with { $0.items = i } } }
-            case 6: return r.message(into: &m.users) { b in items(b, user).map { i in .with { $0.items = i } } }
-            case 7: return r.message(into: &m.groups) { b in items(b, group).map { i in .with { $0.items = i } } }
+            case 1: return readMessage(&r, into: &m.partner, partner)
+            case 2: return readMessage(&r, into: &m.securityContact, securityContact)
+            case 3: return readMessage(&r, into: &m.roleDefinitions) { b in items(b, roleDefinition).map { i in .with { $0.items = i } } }
+            case 4: return readMessage(&r, into: &m.roleAssignments) { b in items(b, roleAssignment).map { i in .with { $0.items = i } } }
+            case 5: return readMessage(&r, into: &m.roleEligibilities) { b in items(b, roleAssignment).map { i in .with { $0.items = i } } }
+            case 6: return readMessage(&r, into: &m.users) { b in items(b, user).map { i in .with { $0.items = i } } }
+            case 7: return readMessage(&r, into: &m.groups) { b in items(b, group).map { i in .with { $0.items = i } } }
             case 8:
-                return r.message(into: &m.registrationDetails) { b in items(b, registrationDetail).map { i in .with { $0.items = i } } }
-            case 9: return r.message(into: &m.securityDefaults, securityDefaults)
+                return readMessage(&r, into: &m.registrationDetails) { b in items(b, registrationDetail).map { i in .with { $0.items = i } } }
+            case 9: return readMessage(&r, into: &m.securityDefaults, securityDefaults)
             case 10:
-                return r.message(into: &m.conditionalAccessPolicies) { b in
+                return readMessage(&r, into: &m.conditionalAccessPolicies) { b in
                     items(b, conditionalAccessPolicy).map { i in .with { $0.items = i } }
                 }
-            case 11: return r.message(into: &m.securityAlerts) { b in items(b, securityAlert).map { i in .with { $0.items = i } } }
-            case 12: return r.message(into: &m.customerMfa) { b in items(b, customerMfaStatistics).map { i in .with { $0.items = i } } }
-            case 13: return r.message(into: &m.spendingBudgets) { b in items(b, customerSpending).map { i in .with { $0.items = i } } }
+            case 11: return readMessage(&r, into: &m.securityAlerts) { b in items(b, securityAlert).map { i in .with { $0.items = i } } }
+            case 12: return readMessage(&r, into: &m.customerMfa) { b in items(b, customerMfaStatistics).map { i in .with { $0.items = i } } }
+            case 13: return readMessage(&r, into: &m.spendingBudgets) { b in items(b, customerSpending).map { i in .with { $0.items = i } } }
             case 14:
-                return r.message(into: &m.groupEligibilities) { b in items(b, groupEligibility).map { i in .with { $0.items = i } } }
+                return readMessage(&r, into: &m.groupEligibilities) { b in items(b, groupEligibility).map { i in .with { $0.items = i } } }
             default: return false
             }
         }
         return read ? m : nil
     }
 
+    // Generic helpers stay in this module, where they are specialised
+    // (ProtoReader's doc says why).
+
+    /// A length-delimited message decoded by `decode` into `target`; false
+    /// when the bytes end early or `decode` gives nil.
+    private static func readMessage<M>(_ r: inout ProtoReader, into target: inout M, _ decode: (UnsafeRawBufferPointer) -> M?) -> Bool {
+        guard let body = r.bytes(), let m = decode(body) else { return false }
+        target = m
+        return true
+    }
+
+    /// As `readMessage(_:into:_:)`, appended to `list`.
+    private static func readMessage<M>(_ r: inout ProtoReader, appendingTo list: inout [M], _ decode: (UnsafeRawBufferPointer) -> M?) -> Bool {
+        guard let body = r.bytes(), let m = decode(body) else { return false }
+        list.append(m)
+        return true
+    }
+
+    /// An enum's value as SwiftProtobuf reads it: the varint cut to 32 bits,
+    /// sign and all (an open proto3 enum takes any value).
+    private static func readEnum<E: SwiftProtobuf.Enum>(_ r: inout ProtoReader, into target: inout E) -> Bool {
+        guard let raw = r.enumRawValue(), let e = E(rawValue: raw) else { return false }
+        target = e
+        return true
+    }
+
     /// A facet's message: its repeated field 1, the items.
     private static func items<Item>(_ bytes: UnsafeRawBufferPointer, _ item: (UnsafeRawBufferPointer) -> Item?) -> [Item]? {
         var items: [Item] = []
         let read = ProtoReader.fields(of: bytes, repeated: { $0 == 1 }) { r, field, wireType in
-            field == 1 && wireType == 2 && r.message(appendingTo: &items, item)
+            field == 1 && wireType == 2 && readMessage(&r, appendingTo: &items, item)
         }
         return read ? items : nil
     }
@@ -129,8 +156,8 @@ enum RequestDecoder {
             switch (field, wireType) {
             case (1, 2): return r.string(into: &m.tenantID)
             case (2, 2): return r.string(into: &m.displayName)
-            case (3, 0): return r.enumeration(into: &m.partnerType)
-            case (4, 0): return r.enumeration(into: &m.commerceExperience)
+            case (3, 0): return readEnum(&r, into: &m.partnerType)
+            case (4, 0): return readEnum(&r, into: &m.commerceExperience)
             case (5, 2): return r.string(into: &m.onboardedDate)
             default: return false
             }
@@ -201,7 +228,7 @@ enum RequestDecoder {
             case (3, 2): return r.string(into: &m.displayName)
             case (4, 2): return r.string(into: &m.userType)
             case (5, 0): return r.bool(into: &m.accountDisabled)
-            case (6, 0): return r.enumeration(into: &m.perUserMfaState)
+            case (6, 0): return readEnum(&r, into: &m.perUserMfaState)
             case (7, 2): return r.string(into: &m.externalUserState)
             case (8, 2): return r.string(into: &m.creationType)
             case (9, 2): return r.string(appendingTo: &m.identityIssuers)
@@ -273,7 +300,7 @@ enum RequestDecoder {
             switch (field, wireType) {
             case (1, 2): return r.string(into: &m.id)
             case (2, 2): return r.string(into: &m.displayName)
-            case (3, 0): return r.enumeration(into: &m.state)
+            case (3, 0): return readEnum(&r, into: &m.state)
             case (4, 2): return r.string(appendingTo: &m.includeUsers)
             case (5, 2): return r.string(appendingTo: &m.excludeUsers)
             case (6, 2): return r.string(appendingTo: &m.includeGroups)
@@ -294,12 +321,12 @@ enum RequestDecoder {
             case (21, 2): return r.string(into: &m.grantOperator)
             case (22, 2): return r.string(appendingTo: &m.builtInControls)
             case (23, 2): return r.string(appendingTo: &m.customAuthenticationFactors)
-            case (24, 2): return r.message(into: &m.authenticationStrength, authenticationStrength)
+            case (24, 2): return readMessage(&r, into: &m.authenticationStrength, authenticationStrength)
             case (25, 0): return r.bool(into: &m.hasGuestsOrExternalUsersCondition_p)
             case (26, 2): return r.string(appendingTo: &m.insiderRiskLevels)
-            case (27, 2): return r.message(appendingTo: &m.unmodeledProperties, policyProperty)
-            case (28, 2): return r.message(into: &m.includeGuestsOrExternalUsers, guestsOrExternalUsers)
-            case (29, 2): return r.message(into: &m.excludeGuestsOrExternalUsers, guestsOrExternalUsers)
+            case (27, 2): return readMessage(&r, appendingTo: &m.unmodeledProperties, policyProperty)
+            case (28, 2): return readMessage(&r, into: &m.includeGuestsOrExternalUsers, guestsOrExternalUsers)
+            case (29, 2): return readMessage(&r, into: &m.excludeGuestsOrExternalUsers, guestsOrExternalUsers)
             case (30, 2): return r.string(appendingTo: &m.termsOfUse)
             default: return false
             }
@@ -364,7 +391,7 @@ enum RequestDecoder {
             case (11, 2): return r.string(into: &m.resolvedReason)
             case (12, 2): return r.string(into: &m.resolvedBy)
             case (13, 0): return r.bool(into: &m.isTest)
-            case (14, 2): return r.message(appendingTo: &m.activityLogs, alertActivity)
+            case (14, 2): return readMessage(&r, appendingTo: &m.activityLogs, alertActivity)
             default: return false
             }
         }
@@ -408,7 +435,7 @@ enum RequestDecoder {
             case (1, 2): return r.string(into: &m.customerTenantID)
             case (2, 2): return r.string(into: &m.customerName)
             case (3, 2): return r.string(appendingTo: &m.subscriptionIds)
-            case (4, 2): return r.message(into: &m.budget, budget)
+            case (4, 2): return readMessage(&r, into: &m.budget, budget)
             case (5, 0): return r.bool(into: &m.subscriptionIdsUnknown)
             default: return false
             }

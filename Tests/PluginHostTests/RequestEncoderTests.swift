@@ -1,5 +1,5 @@
 import Foundation
-@testable import PluginHost
+@_spi(Benchmarks) @testable import PluginHost
 import SecScoreTestSupport
 import SecScoreWire
 import SwiftProtobuf

@@ -1,5 +1,5 @@
 import Foundation
-@testable import SecScorePluginKit
+@_spi(Benchmarks) @testable import SecScorePluginKit
 import SecScoreTestSupport
 import SecScoreWire
 import SwiftProtobuf

@@ -1,5 +1,5 @@
 // secscore-bench: numbers for BENCHMARKS.md, side by side in one run.
-//   make bench (from the repository root), or, once built: secscore-bench rpc|throughput|spawn|scale|all [--json] [--products DIR] [--iterations N]
+//   make bench (from the repository root), or, once built: secscore-bench rpc|throughput|spawn|codec|scale|all [--json] [--products DIR] [--iterations N]
 import CBenchSupport
 import Glibc
 import PluginHost
@@ -29,12 +29,12 @@ func parseOptions() -> Options {
         case "--max-scale": o.maxScale = args.popFirst() ?? o.maxScale
         case "--scale-runs": o.scaleRuns = Int(args.popFirst() ?? "") ?? o.scaleRuns
         case "-h", "--help":
-            print("usage: secscore-bench rpc|throughput|spawn|scale|all|roundtrip|load [--json] [--products DIR] [--iterations N] [--max-scale xs|s|m|l] [--scale-runs N]")
+            print("usage: secscore-bench rpc|throughput|spawn|codec|scale|all|roundtrip|load [--json] [--products DIR] [--iterations N] [--max-scale xs|s|m|l] [--scale-runs N]")
             exit(0)
         default: o.suites.append(a)
         }
     }
-    if o.suites.isEmpty || o.suites == ["all"] { o.suites = ["rpc", "throughput", "spawn", "scale"] }
+    if o.suites.isEmpty || o.suites == ["all"] { o.suites = ["rpc", "throughput", "spawn", "codec", "scale"] }
     if o.products.isEmpty {
         // The main package's release products: Benchmarks/.. /.build/release.
         o.products = repositoryRoot() + "/.build/release"
@@ -366,6 +366,7 @@ for suite in options.suites {
         case "throughput": result = try await throughputSuite(options)
         case "spawn": result = try await spawnSuite(options)
         case "scale": result = try await scaleSuite(options)
+        case "codec": result = try codecSuite(options)
         case "roundtrip": result = try await roundTripAid(options)
         case "load":
             // Profiling aid: load one snapshot (SECSCORE_BENCH_SNAPSHOT) three times.
@@ -379,7 +380,7 @@ for suite in options.suites {
             print("load \(dir): \(times.map { f($0, 0) }.joined(separator: ", ")) ms")
             result = [("loadMillis", f(Stats(times).median, 1))]
         default:
-            print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, all; profiling aids: roundtrip, load")
+            print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, codec, all; profiling aids: roundtrip, load")
             exit(2)
         }
     } catch {
