@@ -116,7 +116,12 @@ public enum AlertResponseChecker: Checker {
         if !untouched.isEmpty {
             out.insight("\(plural(untouched.count, "alert")) not yet touched by anyone, counted with the time waited so far: \(listed(untouched.map { label($0.alert) })).")
         }
-        let slowest = timed.sorted { $0.hours > $1.hours }.prefix(3).filter { $0.hours > goalHours }
+        // Slowest first, sorted once as indices (stable: ties keep their
+        // order): sorting the alerts themselves, twice, moved each through
+        // value witnesses (perf of the 1,000,000-user benchmark tenant).
+        let hours = timed.map(\.hours)
+        let slowestFirst = timed.indices.sorted { hours[$0] > hours[$1] }
+        let slowest = slowestFirst.prefix(3).map { timed[$0] }.filter { $0.hours > goalHours }
         if !slowest.isEmpty {
             out.insight("Slowest: " + slowest.map { "\(label($0.alert)) \(hoursText($0.hours))" }.joined(separator: "; ") + ".")
         }
@@ -126,7 +131,8 @@ public enum AlertResponseChecker: Checker {
         if inconsistent > 0 {
             out.insight("\(plural(inconsistent, "alert")) had activity dated before detection; those entries were ignored.")
         }
-        for t in timed.sorted(by: { $0.hours > $1.hours }) {
+        for i in slowestFirst {
+            let t = timed[i]
             out.item(
                 kind: "alert", id: t.alert.id, name: t.alert.displayName,
                 status: t.contradiction != nil ? "unknown" : t.untouched ? "untouched" : (t.hours <= limitHours ? "answered" : "late"),

@@ -35,6 +35,21 @@ struct AlertResponseCheckerTests {
         #expect(f.insights == ["No alerts were detected in the last 30 days."])
     }
 
+    /// Evidence lists the slowest first; alerts answered as fast keep the
+    /// order they came in (the sort is stable), so a report never reorders
+    /// between runs of the same snapshot.
+    @Test(arguments: Via.allCases) func evidenceIsSlowestFirstAndTiesKeepTheirOrder(_ via: Via) async throws {
+        let f = try await run(via: via, input([
+            alert("b-tie", detectedHoursAgo: 100, answeredAfterHours: 5),
+            alert("fast", detectedHoursAgo: 100, answeredAfterHours: 1),
+            alert("slow", detectedHoursAgo: 100, answeredAfterHours: 30),
+            alert("a-tie", detectedHoursAgo: 100, answeredAfterHours: 5),
+            alert("slower", detectedHoursAgo: 100, answeredAfterHours: 40),
+        ]))
+        #expect(f.evidence.items.map(\.id) == ["slower", "slow", "b-tie", "a-tie", "fast"])
+        #expect(f.insights.last == #"Slowest: "slower" 40 h; "slow" 30 h; "b-tie" 5 h."#)
+    }
+
     @Test(arguments: Via.allCases) func exactlyTwentyFourHoursIsCompliant(_ via: Via) async throws {
         #expect(try await run(via: via, input([alert("a", detectedHoursAgo: 100, answeredAfterHours: 24)])).status == .compliant)
         #expect(try await run(via: via, input([alert("a", detectedHoursAgo: 100, answeredAfterHours: 24.01)])).status == .notCompliant)
@@ -146,6 +161,17 @@ struct SpendingBudgetCheckerTests {
         let f = try await run(via: via, input(.newCommerce, [("A", true, 10), ("B", false, 0)]))
         #expect(f.status == .notCompliant)
         #expect(f.insights.first?.contains("B") == true)
+    }
+
+    /// Customers without a budget first, then by name; equal names keep the
+    /// order they came in (the sort is stable). The warning lists the most
+    /// used budget first.
+    @Test(arguments: Via.allCases) func evidenceOrderIsNoBudgetFirstThenByName(_ via: Via) async throws {
+        var i = input(.newCommerce, [("C", true, 90), ("B", false, 0), ("A", true, 95), ("D", false, 0), ("A", true, 85)])
+        i.facets.spendingBudgets.items[4].customerTenantID = "A-second"
+        let f = try await run(via: via, i)
+        #expect(f.evidence.items.map(\.id) == ["B", "D", "A", "A-second", "C"])
+        #expect(f.insights.contains { $0.contains("A 95%, C 90%, A 85%") })
     }
 
     @Test(arguments: Via.allCases) func warnsAtEightyPercent(_ via: Via) async throws {
