@@ -24,19 +24,7 @@ import SwiftProtobuf
     /// The fields read, by message: what the tests compare with the .proto
     /// files (a field added there is left to SwiftProtobuf, as an unknown
     /// one, until it is read here).
-    static let decodedFields: [String: [Int]] = [
-        "EvaluateRequest": [1, 2, 3, 4, 5], "EvaluationContext": [1, 2, 3, 4, 5], "Parameter": [1, 2],
-        "Facets": Array(1...14), "Partner": [1, 2, 3, 4, 5], "SecurityContact": [1, 2, 3],
-        "RoleDefinitions": [1], "RoleDefinition": [1, 2, 3, 4], "RoleAssignments": [1], "RoleAssignment": Array(1...9),
-        "Users": [1], "User": Array(1...9), "Groups": [1], "Group": [1, 2, 3, 4, 5],
-        "GroupEligibilities": [1], "GroupEligibility": Array(1...9),
-        "RegistrationDetails": [1], "RegistrationDetail": Array(1...8), "SecurityDefaults": [1],
-        "ConditionalAccessPolicies": [1], "ConditionalAccessPolicy": Array(1...30),
-        "PolicyProperty": [1, 2, 3], "GuestsOrExternalUsers": [1, 2, 3], "AuthenticationStrength": [1, 2, 3, 4],
-        "SecurityAlerts": [1], "SecurityAlert": Array(1...14), "AlertActivity": [1, 2, 3, 4],
-        "CustomerMfa": [1], "CustomerMfaStatistics": [1, 2, 3, 4, 5, 6],
-        "SpendingBudgets": [1], "CustomerSpending": [1, 2, 3, 4, 5], "Budget": [1, 2],
-    ]
+    static let decodedFields = RequestMessageFields.byMessage
 
     /// The decoded request; nil for anything but the plain case above.
     @_spi(Benchmarks) public static func evaluateRequest(_ payload: UnsafeRawBufferPointer) -> Secscore_Plugin_V1_EvaluateRequest? {
