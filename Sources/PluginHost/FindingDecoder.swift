@@ -48,9 +48,7 @@ enum FindingDecoder {
             switch (field, wireType) {
             case (1, 2): return r.string(into: &f.requirementID)
             case (2, 0):
-                // As SwiftProtobuf reads an enum: the varint cut to 32 bits.
-                guard let v = r.varint(), let status = Secscore_Plugin_V1_FindingStatus(rawValue: Int(Int32(truncatingIfNeeded: v)))
-                else { return false }
+                guard let raw = r.enumRawValue(), let status = Secscore_Plugin_V1_FindingStatus(rawValue: raw) else { return false }
                 f.status = status
                 return true
             case (3, 2): return r.string(appendingTo: &f.insights)
@@ -83,10 +81,7 @@ enum FindingDecoder {
         let read = ProtoReader.fields(of: bytes) { r, field, wireType in
             switch (field, wireType) {
             case (1, 2): return r.string(into: &m.name)
-            case (2, 1):
-                guard let v = r.fixed64() else { return false }
-                m.value = Double(bitPattern: v)
-                return true
+            case (2, 1): return r.double(into: &m.value)
             case (3, 2): return r.string(into: &m.unit)
             default: return false
             }
