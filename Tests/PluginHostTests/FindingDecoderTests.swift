@@ -48,14 +48,7 @@ struct FindingDecoderTests {
         for round in 0..<4_000 {
             var bytes = try swiftProtobufResponse(generator.finding())
             guard bytes.count < 4_096, !bytes.isEmpty else { continue }
-            let at = generator.next(bytes.count)
-            switch generator.next(5) {
-            case 0: bytes[at] = UInt8(generator.next(256))
-            case 1: bytes.insert(UInt8(generator.next(256)), at: at)
-            case 2: bytes.remove(at: at)
-            case 3: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + 1 + generator.next(12))], at: at)
-            default: bytes.removeLast(1 + generator.next(min(bytes.count, 8)))
-            }
+            generator.corrupt(&bytes)
             guard let decoded = Self.fast(bytes) else { continue }
             accepted += 1
             do {
@@ -108,7 +101,7 @@ struct FindingDecoderTests {
     /// The decoder reads every field plugin.proto declares for the finding
     /// (a new one would otherwise send every answer to SwiftProtobuf).
     @Test func readsEveryFieldOfPluginProto() throws {
-        let proto = try protoMessages(in: String(contentsOfFile: fixture("Protos/secscore/plugin/v1/plugin.proto"), encoding: .utf8))
+        let proto = try protoMessages(inFiles: ["Protos/secscore/plugin/v1/plugin.proto"])
         for (message, numbers) in FindingDecoder.decodedFields {
             let declared = try #require(proto[message], "plugin.proto has no message \(message)").map(\.number)
             // EvaluateResponse's error (2) is left to SwiftProtobuf.

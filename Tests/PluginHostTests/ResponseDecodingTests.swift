@@ -199,8 +199,8 @@ struct ResponseDecodingTests {
     /// with `string` as `bytes`, read from the two .proto files, so a field
     /// added to plugin.proto and not to the view fails here.
     @Test func viewsKeepInStepWithPluginProto() throws {
-        let plugin = try protoMessages(in: String(contentsOfFile: fixture("Protos/secscore/plugin/v1/plugin.proto"), encoding: .utf8))
-        let views = try protoMessages(in: String(contentsOfFile: fixture("Protos/secscore/hostview/v1/response_view.proto"), encoding: .utf8))
+        let plugin = try protoMessages(inFiles: ["Protos/secscore/plugin/v1/plugin.proto"])
+        let views = try protoMessages(inFiles: ["Protos/secscore/hostview/v1/response_view.proto"])
         let names = ["EvaluateResponse", "Finding", "Evidence", "Metric", "EvidenceItem", "Attribute", "CallError"]
         #expect(Set(views.keys) == Set(names.map { $0 + "View" }))
         for name in names {

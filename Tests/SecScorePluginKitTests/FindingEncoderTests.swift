@@ -73,7 +73,7 @@ struct FindingEncoderTests {
     /// A field added to plugin.proto must be added to the encoder (and its
     /// tests) before they pass again.
     @Test func knowsEveryFieldOfPluginProto() throws {
-        let proto = try protoMessages(in: String(contentsOfFile: fixture("Protos/secscore/plugin/v1/plugin.proto"), encoding: .utf8))
+        let proto = try protoMessages(inFiles: ["Protos/secscore/plugin/v1/plugin.proto"])
         for (message, numbers) in FindingEncoder.encodedFields {
             let declared = try #require(proto[message], "plugin.proto has no message \(message)").map(\.number)
             // EvaluateResponse's error (2) is encoded by SwiftProtobuf.

@@ -42,14 +42,7 @@ struct RequestDecoderTests {
         for round in 0..<3_000 {
             var bytes: [UInt8] = try generator.request().serializedBytes()
             guard !bytes.isEmpty else { continue }
-            let at = generator.values.next(bytes.count)
-            switch generator.values.next(5) {
-            case 0: bytes[at] = UInt8(generator.values.next(256))
-            case 1: bytes.insert(UInt8(generator.values.next(256)), at: at)
-            case 2: bytes.remove(at: at)
-            case 3: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + 1 + generator.values.next(12))], at: at)
-            default: bytes.removeLast(1 + generator.values.next(min(bytes.count, 8)))
-            }
+            generator.values.corrupt(&bytes)
             guard let decoded = Self.fast(bytes) else { continue }
             accepted += 1
             do {

@@ -33,6 +33,21 @@ public struct FindingGenerator {
 
     public mutating func strings() -> [String] { (0..<next(4)).map { _ in string() } }
 
+    /// Corrupts non-empty `bytes` one way, at a random place: a byte
+    /// changed, inserted or removed, a piece repeated, or the end cut off.
+    /// For tests that feed hand-written decoders broken messages.
+    public mutating func corrupt(_ bytes: inout [UInt8]) {
+        precondition(!bytes.isEmpty, "nothing to corrupt")
+        let at = next(bytes.count)
+        switch next(5) {
+        case 0: bytes[at] = UInt8(next(256))
+        case 1: bytes.insert(UInt8(next(256)), at: at)
+        case 2: bytes.remove(at: at)
+        case 3: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + 1 + next(12))], at: at)
+        default: bytes.removeLast(1 + next(min(bytes.count, 8)))
+        }
+    }
+
     public mutating func finding() -> Secscore_Plugin_V1_Finding {
         var f = Secscore_Plugin_V1_Finding()
         f.requirementID = string()
