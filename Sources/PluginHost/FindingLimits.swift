@@ -42,11 +42,27 @@ public enum FindingLimits {
             }
         }
         for item in finding.evidence.items where item.attributes.count > 1 {
-            var names = Set<String>()
-            for a in item.attributes where !names.insert(a.name).inserted {
-                return "gave evidence item \"\(SafeText.sanitize(item.id, limit: nameBytes))\" the attribute \"\(SafeText.sanitize(a.name, limit: nameBytes))\" twice"
+            if let name = firstRepeatedName(item.attributes) {
+                return "gave evidence item \"\(SafeText.sanitize(item.id, limit: nameBytes))\" the attribute \"\(SafeText.sanitize(name, limit: nameBytes))\" twice"
             }
         }
+        return nil
+    }
+
+    /// The first attribute name that an earlier attribute already used, by
+    /// `String`'s `==` (as a `Set` would judge it). Up to 16 attributes,
+    /// the usual case, are compared pairwise: a `Set` per evidence item was
+    /// 115 ms of every 1,000,000-user evaluation (300,000 items; perf,
+    /// BENCHMARKS.md), pairwise compares allocate nothing.
+    static func firstRepeatedName(_ attributes: [Secscore_Plugin_V1_Attribute]) -> String? {
+        if attributes.count <= 16 {
+            for j in attributes.indices.dropFirst() {
+                for i in 0..<j where attributes[i].name == attributes[j].name { return attributes[j].name }
+            }
+            return nil
+        }
+        var names = Set<String>()
+        for a in attributes where !names.insert(a.name).inserted { return a.name }
         return nil
     }
 

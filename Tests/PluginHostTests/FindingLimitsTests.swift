@@ -1,4 +1,4 @@
-import PluginHost
+@testable import PluginHost
 import SecScoreWire
 import Testing
 
@@ -73,5 +73,42 @@ struct FindingLimitsTests {
         #expect(FindingLimits.refusal(f)?.contains("the attribute \"k\" twice") == true)
         f.evidence.items = []
         #expect(FindingLimits.refusal(f) == nil)
+    }
+
+    /// Both ways of finding a repeated attribute name (pairwise up to 16
+    /// attributes, a set beyond) agree with a `Set` of the names, for every
+    /// position of the repeat, canonically equivalent spellings included.
+    @Test func repeatedAttributeNamesAreFoundLikeASetWould() {
+        func attributes(_ names: [String]) -> [Secscore_Plugin_V1_Attribute] {
+            names.map { n in
+                var a = Secscore_Plugin_V1_Attribute()
+                a.name = n
+                return a
+            }
+        }
+        func expected(_ names: [String]) -> String? {
+            var seen = Set<String>()
+            return names.first { !seen.insert($0).inserted }
+        }
+        for count in [2, 3, 15, 16, 17, 40] {
+            let distinct = (0..<count).map { "attr\($0)" }
+            #expect(FindingLimits.firstRepeatedName(attributes(distinct)) == nil)
+            for later in 1..<count {
+                for earlier in 0..<later {
+                    var names = distinct
+                    names[later] = names[earlier]
+                    let found = FindingLimits.firstRepeatedName(attributes(names))
+                    #expect(found == expected(names), "count \(count), \(earlier) repeated at \(later)")
+                }
+            }
+        }
+        // "é" precomposed and decomposed are one name to String and to Set.
+        for count in [2, 20] {
+            var names = (0..<count).map { "n\($0)" }
+            names[0] = "caf\u{E9}"
+            names[count - 1] = "cafe\u{301}"
+            #expect(FindingLimits.firstRepeatedName(attributes(names)) == expected(names))
+            #expect(expected(names) != nil)
+        }
     }
 }
