@@ -459,6 +459,10 @@ final class PluginSession: Sendable {
     private func send(type: FrameType, id: UInt32, payload: [UInt8]) {
         let limit = state.withLock { $0.frameLimitOut }
         let written: Bool = writer.withLock { buffer in
+            if payload.count >= FrameWriter.directBytes {
+                return FrameWriter.writeFrames(
+                    fd: channel.output.rawValue, type: type, requestID: id, payload: payload, maxFrameBytes: limit)
+            }
             buffer.removeAll(keepingCapacity: true)
             FrameEncoder.append(type: type, requestID: id, payload: payload, maxFrameBytes: limit, to: &buffer)
             // Not `writeAll`: it is generic over Sequence and unspecialised
