@@ -111,8 +111,16 @@ final class PluginSession: Sendable {
         while true {
             // Frames the previous reader had read but not handled come first.
             do {
-                while let message = try input.decoder.next() {
-                    let next = handle(message)
+                // A request is decoded where it lies in the read buffer (or
+                // where its fragments were joined), without a copy.
+                while let frame = try input.decoder.next(
+                    inPlace: { $0 == .request }, { _, id, payload in (id, Self.decodeRequest(payload)) })
+                {
+                    let next: Next
+                    switch frame {
+                    case .message(let message): next = handle(message)
+                    case .inPlace(let (id, decoded)): next = handleRequest(id: id, decoded)
+                    }
                     if case .keepReading = next { continue }
                     return next
                 }
@@ -170,7 +178,7 @@ final class PluginSession: Sendable {
         }
         switch message.type {
         case .request:
-            return handleRequest(message)
+            return handleRequest(id: message.requestID, message.payload.withUnsafeBytes { Self.decodeRequest($0) })
         case .cancel:
             respondError(message.requestID, .cancelled, "cancelled by the host", cancelTask: true)
         case .ping:
@@ -222,18 +230,23 @@ final class PluginSession: Sendable {
 
     /// Admits a request and runs its check: inline on this thread when the
     /// other one stands by, else as a task on the pool.
-    private func handleRequest(_ message: WireMessage) -> Next {
-        let id = message.requestID
+    /// Decodes a REQUEST payload: the plain case without SwiftProtobuf's
+    /// visitors; anything else (unknown fields, merged ones, malformed
+    /// bytes) through it. Nothing refers to `payload` afterwards.
+    private static func decodeRequest(_ payload: UnsafeRawBufferPointer) -> Result<Secscore_Plugin_V1_EvaluateRequest, any Error> {
+        if let plain = RequestDecoder.evaluateRequest(payload) { return .success(plain) }
+        return Result { try Secscore_Plugin_V1_EvaluateRequest(serializedBytes: Array(payload)) }
+    }
+
+    private func handleRequest(id: UInt32, _ decoded: Result<Secscore_Plugin_V1_EvaluateRequest, any Error>) -> Next {
+        guard state.withLock({ $0.helloSeen }) else {
+            protocolError("expected HELLO as the first frame, got \(FrameType.request)")
+            return .sessionOver
+        }
         let request: Secscore_Plugin_V1_EvaluateRequest
-        do {
-            // The plain case without SwiftProtobuf's visitors; anything else
-            // (unknown fields, merged ones, malformed bytes) through it.
-            if let plain = message.payload.withUnsafeBytes({ RequestDecoder.evaluateRequest($0) }) {
-                request = plain
-            } else {
-                request = try Secscore_Plugin_V1_EvaluateRequest(serializedBytes: message.payload)
-            }
-        } catch {
+        switch decoded {
+        case .success(let r): request = r
+        case .failure(let error):
             rejectRequest(id, .invalidArgument, "request payload is not a valid EvaluateRequest: \(error)")
             return .keepReading
         }

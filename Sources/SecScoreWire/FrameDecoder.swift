@@ -13,7 +13,8 @@ public struct FrameDecoder: Sendable {
     private var storage: [UInt8]
     private var readIndex = 0
     private var writeIndex = 0
-    private var fragments: (type: FrameType, requestID: UInt32, bytes: [UInt8])?
+    /// The message being joined from fragments (`MessageAssembly`).
+    private var fragments: MessageAssembly?
 
     public init(
         maxFrameBytes: UInt32 = ProtocolLimits.defaultMaxFrameBytes,
@@ -27,7 +28,7 @@ public struct FrameDecoder: Sendable {
 
     /// Bytes received but not yet returned as part of a message.
     public var bufferedByteCount: Int {
-        writeIndex - readIndex + (fragments?.bytes.count ?? 0)
+        writeIndex - readIndex + (fragments?.count ?? 0)
     }
 
     /// Copies `bytes` into the buffer.
@@ -74,8 +75,10 @@ public struct FrameDecoder: Sendable {
     /// `accepts` is not copied out: `body` gets its type, request id and
     /// payload where it lies in the read buffer, valid only during the call,
     /// and its result is returned as `.inPlace`. For large payloads, whose
-    /// copy was a pass over every byte (BENCHMARKS.md, "1 MiB"); fragmented
-    /// messages are joined and returned as `.message` as by `next()`.
+    /// copy was a pass over every byte (BENCHMARKS.md, "1 MiB"). A message
+    /// of several fragments is joined first (`MessageAssembly`), then
+    /// given to `body` where it was joined when its type `accepts`, or
+    /// returned as `.message`.
     public mutating func next<T>(
         inPlace accepts: (FrameType) -> Bool,
         _ body: (FrameType, UInt32, UnsafeRawBufferPointer) -> T
@@ -107,17 +110,21 @@ public struct FrameDecoder: Sendable {
                     throw WireError.interleaved(
                         expected: (partial.type, partial.requestID), got: (header.type, header.requestID))
                 }
-                let newSize = UInt64(partial.bytes.count) + UInt64(header.length)
+                let newSize = UInt64(partial.count) + UInt64(header.length)
                 guard newSize <= maxMessageBytes else {
                     throw WireError.messageTooLarge(newSize, limit: maxMessageBytes, type: header.type)
                 }
-                fragments = nil  // keep the array uniquely referenced while appending
-                partial.bytes.append(contentsOf: storage[payloadRange])
+                fragments = nil  // so that `partial` is the only reference, unless the decoder was copied
+                if !isKnownUniquelyReferenced(&partial) { partial = partial.copy() }
+                storage.withUnsafeBytes { raw in partial.append(UnsafeRawBufferPointer(rebasing: raw[payloadRange])) }
                 if header.flags.contains(.more) {
                     fragments = partial
                     continue
                 }
-                return .message(WireMessage(type: partial.type, requestID: partial.requestID, payload: partial.bytes))
+                if accepts(partial.type) {
+                    return .inPlace(partial.withBytes { body(partial.type, partial.requestID, $0) })
+                }
+                return .message(WireMessage(type: partial.type, requestID: partial.requestID, payload: partial.withBytes { Array($0) }))
             }
             if !header.flags.contains(.more), accepts(header.type) {
                 // The indices were reset above when this frame emptied the
@@ -126,15 +133,16 @@ public struct FrameDecoder: Sendable {
                     body(header.type, header.requestID, UnsafeRawBufferPointer(rebasing: raw[payloadRange]))
                 })
             }
-            let payload = Array(storage[payloadRange])
             if header.flags.contains(.more) {
                 guard UInt64(header.length) <= maxMessageBytes else {
                     throw WireError.messageTooLarge(UInt64(header.length), limit: maxMessageBytes, type: header.type)
                 }
-                fragments = (header.type, header.requestID, payload)
+                let first = MessageAssembly(type: header.type, requestID: header.requestID)
+                storage.withUnsafeBytes { raw in first.append(UnsafeRawBufferPointer(rebasing: raw[payloadRange])) }
+                fragments = first
                 continue
             }
-            return .message(WireMessage(type: header.type, requestID: header.requestID, payload: payload))
+            return .message(WireMessage(type: header.type, requestID: header.requestID, payload: Array(storage[payloadRange])))
         }
     }
 

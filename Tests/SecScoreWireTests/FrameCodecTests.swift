@@ -115,9 +115,10 @@ struct FrameCodecTests {
         #expect(ProtocolLimits.negotiatedFrameLimit(.max, .max) == 64 << 20)
     }
 
-    /// `next(inPlace:)` hands an accepted one-frame message's payload to the
-    /// caller where it lies, and everything else, fragments joined, as
-    /// `next()` would; frames after it in the same read are not disturbed.
+    /// `next(inPlace:)` hands an accepted message's payload to the caller
+    /// where it lies (a fragmented one where it was joined), and every other
+    /// message as `next()` would; frames after it in the same read are not
+    /// disturbed.
     @Test func inPlaceReadingSeesExactlyWhatNextWouldReturn() throws {
         let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let stream = frame(0x11, id: 5, payload: big) + frame(0x13, id: 5, payload: [7, 7])
@@ -132,8 +133,60 @@ struct FrameCodecTests {
             case .message(let m): seen.append("copied \(m.type) \(m.requestID) \(m.payload)")
             }
         }
-        #expect(seen == ["in place RESPONSE 5 big", "copied LOG 5 [7, 7]", "copied RESPONSE 6 [1, 2, 3]", "in place RESPONSE 8 []"])
+        #expect(seen == ["in place RESPONSE 5 big", "copied LOG 5 [7, 7]", "in place RESPONSE 6 [1, 2, 3]", "in place RESPONSE 8 []"])
         try decoder.finish()
+    }
+
+    /// A message of many fragments, joined across several growths of its
+    /// block and fed in reads of many sizes, is the same bytes whether it
+    /// is read in place or copied out.
+    @Test func largeFragmentedMessagesAreJoinedExactly() throws {
+        let payload = (0..<3_000_001).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 12) }
+        var stream: [UInt8] = []
+        FrameEncoder.append(type: .request, requestID: 9, payload: payload, maxFrameBytes: 65_536, to: &stream)
+        stream += frame(0x13, id: 0, payload: [1])
+        for (chunk, inPlace) in [(4_096, true), (65_549, false), (1_000_003, true), (stream.count, false)] {
+            var decoder = FrameDecoder()
+            var joined: [[UInt8]] = []
+            var types: [FrameType] = []
+            var offset = 0
+            while offset < stream.count {
+                let end = min(offset + chunk, stream.count)
+                decoder.append(stream[offset..<end])
+                offset = end
+                while let next = try decoder.next(inPlace: { _ in inPlace }, { type, _, bytes in (type, Array(bytes)) }) {
+                    switch next {
+                    case .inPlace(let (type, bytes)): types.append(type); joined.append(bytes)
+                    case .message(let m): types.append(m.type); joined.append(m.payload)
+                    }
+                }
+            }
+            #expect(types == [.request, .log], "reads of \(chunk)")
+            #expect(joined.first == payload, "reads of \(chunk)")
+            #expect(joined.last == [1])
+            try decoder.finish()
+        }
+    }
+
+    /// A decoder copied while a message is half joined is a value: each
+    /// copy finishes its own message, and a cut-off one is reported as cut.
+    @Test func aDecoderCopiedMidMessageKeepsItsOwnFragments() throws {
+        var original = FrameDecoder()
+        original.append(frame(0x11, id: 4, flags: 1, payload: [1, 2, 3]))
+        #expect(try original.next() == nil)
+        var copy = original
+        original.append(frame(0x11, id: 4, payload: [4]))
+        copy.append(frame(0x11, id: 4, flags: 1, payload: [5, 6]))
+        #expect(try original.next()?.payload == [1, 2, 3, 4])
+        #expect(try copy.next() == nil)
+        #expect(copy.bufferedByteCount == 5)
+        var third = copy
+        copy.append(frame(0x11, id: 4, payload: [7]))
+        #expect(try copy.next()?.payload == [1, 2, 3, 5, 6, 7])
+        #expect(throws: WireError.self) { try third.finish() }
+        third.append(frame(0x11, id: 4, payload: []))
+        #expect(try third.next()?.payload == [1, 2, 3, 5, 6])
+        try third.finish()
     }
 
     @Test func unknownFrameTypesDescribeThemselves() {
