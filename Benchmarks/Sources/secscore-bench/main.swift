@@ -29,7 +29,7 @@ func parseOptions() -> Options {
         case "--max-scale": o.maxScale = args.popFirst() ?? o.maxScale
         case "--scale-runs": o.scaleRuns = Int(args.popFirst() ?? "") ?? o.scaleRuns
         case "-h", "--help":
-            print("usage: secscore-bench rpc|throughput|spawn|codec|scale|all|roundtrip|load [--json] [--products DIR] [--iterations N] [--max-scale xs|s|m|l] [--scale-runs N]")
+            print("usage: secscore-bench rpc|throughput|spawn|codec|scale|all|roundtrip|isolation|load [--json] [--products DIR] [--iterations N] [--max-scale xs|s|m|l] [--scale-runs N]")
             exit(0)
         default: o.suites.append(a)
         }
@@ -368,6 +368,7 @@ for suite in options.suites {
         case "scale": result = try await scaleSuite(options)
         case "codec": result = try codecSuite(options)
         case "roundtrip": result = try await roundTripAid(options)
+        case "isolation": result = try await isolationAid(options)
         case "load":
             // Profiling aid: load one snapshot (SECSCORE_BENCH_SNAPSHOT) three times.
             let dir = String(cString: getenv("SECSCORE_BENCH_SNAPSHOT") ?? strdup("/tmp/secscore-scale/m-200000"))
@@ -380,7 +381,7 @@ for suite in options.suites {
             print("load \(dir): \(times.map { f($0, 0) }.joined(separator: ", ")) ms")
             result = [("loadMillis", f(Stats(times).median, 1))]
         default:
-            print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, codec, all; profiling aids: roundtrip, load")
+            print("unknown suite \(suite); suites: rpc, throughput, spawn, scale, codec, all; profiling aids: roundtrip, isolation, load")
             exit(2)
         }
     } catch {
