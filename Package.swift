@@ -351,7 +351,7 @@ let package = Package(
         .testTarget(
             name: "SecScorePluginKitTests",
             dependencies: [
-                "SecScorePluginKit", "SecScoreWire", "PluginHost", "SecScoreTestSupport", "test-plugin-swift",
+                "SecScorePluginKit", "SecScoreWire", "SecScorePOSIX", "PluginHost", "SecScoreTestSupport", "test-plugin-swift",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -54,8 +54,9 @@ extension SecScorePlugin {
     /// prints the manifest as JSON for `--describe`.
     public static func main() async {
         // Process-wide, so here and not in the session: large requests
-        // reuse heap memory instead of being faulted in afresh each time.
-        LargeBlockAllocator.configure()
+        // reuse heap memory instead of being faulted in afresh each time,
+        // and every thread allocates from the main heap.
+        LargeBlockAllocator.configure(singleArena: true)
         let code = await PluginRuntime.run(Self.self, arguments: CommandLine.arguments)
         exitProcess(code)
     }
