@@ -47,22 +47,37 @@ func isolationAid(_ o: Options) async throws -> [(String, String)] {
     let options = EvaluationOptions(asOf: CivilDate("2025-11-15")!, checkTimeout: .seconds(600))
     var configuration = PluginHostConfiguration()
     configuration.requestTimeout = .seconds(600)
-    // Experiments: SECSCORE_BENCH_PASS="NAME,..." passes those of this
-    // process's environment variables to the plugins.
-    if let names = getenv("SECSCORE_BENCH_PASS") {
-        configuration.passthroughEnvironment = String(cString: names).split(separator: ",").map(String.init)
+    // Experiments: SECSCORE_BENCH_PLUGIN_ENV="NAME=VALUE" is added to the
+    // plugins' environment.
+    if let setting = getenv("SECSCORE_BENCH_PLUGIN_ENV"), let eq = String(cString: setting).firstIndex(of: "=") {
+        let text = String(cString: setting)
+        configuration.environment[String(text[..<eq])] = String(text[text.index(after: eq)...])
     }
     let plugins = try await PluginSet.launch(
         ["secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget"]
             .map { PluginExecutable(path: o.products + "/" + $0) },
         configuration: configuration)
     var isolated: [Double] = [], inProcess: [Double] = []
+    // CPU time (ms) of this process and of its reaped children: the
+    // plugins of an evaluation are ended and reaped by its commit, so the
+    // children's share of one evaluation is its plugins' whole CPU time.
+    func cpu(_ who: __rusage_who) -> Double {
+        var usage = rusage()
+        getrusage(who.rawValue, &usage)
+        func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1000 + Double(t.tv_usec) / 1000 }
+        return ms(usage.ru_utime) + ms(usage.ru_stime)
+    }
+    var marks = (host: 0.0, plugins: 0.0)
+    func mark() { marks = (cpu(RUSAGE_SELF), cpu(RUSAGE_CHILDREN)) }
     func line(_ label: String, _ total: Double, _ times: [String: Double]) {
-        print("  \(label) \(f(total, 0)) ms: " + times.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 0))" }.joined(separator: ", "))
+        let host = cpu(RUSAGE_SELF) - marks.host, children = cpu(RUSAGE_CHILDREN) - marks.plugins
+        print("  \(label) \(f(total, 0)) ms (CPU: host \(f(host, 0)) ms, plugins \(f(children, 0)) ms): "
+              + times.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 0))" }.joined(separator: ", "))
     }
     for _ in 0..<o.scaleRuns {
         if only != "inprocess" {
             let runner = TimingRunner(PluginCheckRunner(plugins))
+            mark()
             let t = nowMicros()
             _ = try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: runner)
             isolated.append((nowMicros() - t) / 1000)
@@ -70,6 +85,7 @@ func isolationAid(_ o: Options) async throws -> [(String, String)] {
         }
         if only != "plugins" {
             let runner = TimingRunner(InProcessRunner())
+            mark()
             let t = nowMicros()
             _ = try await Evaluator.evaluate(snapshot: snapshot, catalog: catalog, options: options, runner: runner)
             inProcess.append((nowMicros() - t) / 1000)
