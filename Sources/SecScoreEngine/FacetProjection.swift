@@ -42,19 +42,20 @@ public enum FacetProjection {
         // Filtered into new arrays: removing from `out`'s arrays, which share
         // their storage with the snapshot's, first copied all 1,000,000 users
         // and registrations of the largest benchmark tenant, for every check.
-        if !out.users.items.isEmpty { out.users.items = facets.users.items.filter { holders.contains($0.id) } }
+        let isHolder = PrincipalFilter(holders)
+        if !out.users.items.isEmpty { out.users.items = facets.users.items.filter { isHolder.contains($0.id) } }
         if !out.registrationDetails.items.isEmpty {
-            out.registrationDetails.items = facets.registrationDetails.items.filter { holders.contains($0.id) }
+            out.registrationDetails.items = facets.registrationDetails.items.filter { isHolder.contains($0.id) }
         }
         if !out.groups.items.isEmpty {
             out.groups.items = out.groups.items.map { g in
                 var g = g
-                g.memberIds.removeAll { !holders.contains($0) && byID[$0] == nil }
+                g.memberIds.removeAll { !isHolder.contains($0) && byID[$0] == nil }
                 return g
             }
         }
         if !out.groupEligibilities.items.isEmpty {
-            out.groupEligibilities.items = facets.groupEligibilities.items.filter { holders.contains($0.principalID) }
+            out.groupEligibilities.items = facets.groupEligibilities.items.filter { isHolder.contains($0.principalID) }
         }
         return out
     }
