@@ -24,8 +24,8 @@ package enum JSONOut: Sendable {
     }
 
     /// Writes the pretty-printed text (and a final newline) to `sink` in
-    /// order, in chunks of 64 KiB (a little more when a string crosses the
-    /// boundary; the last one less). `sink` returns false to stop: no chunk
+    /// order, in chunks of 64 KiB (the last one less; a chunk may end inside
+    /// a string, even inside a character's UTF-8 bytes). `sink` returns false to stop: no chunk
     /// follows, and `write` returns false.
     @discardableResult
     package func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
@@ -117,9 +117,15 @@ package enum JSONOut: Sendable {
 
 /// Collects written bytes into 64 KiB chunks and hands each full one to
 /// the sink, so a report of any size is written in constant memory.
-struct JSONByteSink {
+///
+/// The chunk is raw memory rather than a `[UInt8]`, for a measured need:
+/// `Array.append(contentsOf:)`, with its capacity and uniqueness checks on
+/// every key, string and punctuation mark, was a fifth of writing the
+/// 1,000,000-user tenant's JSON report (perf, BENCHMARKS.md "isolation").
+struct JSONByteSink: ~Copyable {
     private static let chunk = 65_536
-    private var buffer: [UInt8] = []
+    private let base = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 1)
+    private var count = 0
     private let sink: (UnsafeRawBufferPointer) -> Bool
     private var failed = false
 
@@ -128,12 +134,14 @@ struct JSONByteSink {
 
     init(_ sink: @escaping (UnsafeRawBufferPointer) -> Bool) {
         self.sink = sink
-        buffer.reserveCapacity(Self.chunk)
     }
 
+    deinit { base.deallocate() }
+
     mutating func append(_ byte: UInt8) {
-        buffer.append(byte)
-        if buffer.count >= Self.chunk { flush() }
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+        if count == Self.chunk { flush() }
     }
 
     mutating func append(_ text: String) {
@@ -142,8 +150,16 @@ struct JSONByteSink {
     }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= Self.chunk { flush() }
+        guard var from = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let n = min(left, Self.chunk - count)
+            (base + count).copyMemory(from: from, byteCount: n)
+            count += n
+            from += n
+            left -= n
+            if count == Self.chunk { flush() }
+        }
     }
 
     private static let spaces = [UInt8](repeating: 0x20, count: 64)
@@ -159,10 +175,10 @@ struct JSONByteSink {
     }
 
     private mutating func flush() {
-        if !failed, !buffer.isEmpty {
-            failed = !buffer.withUnsafeBytes(sink)
+        if !failed, count > 0 {
+            failed = !sink(UnsafeRawBufferPointer(start: base, count: count))
         }
-        buffer.removeAll(keepingCapacity: true)
+        count = 0
     }
 
     /// Hands over what is left; false when the sink refused a chunk.

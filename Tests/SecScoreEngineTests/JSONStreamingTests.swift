@@ -47,9 +47,9 @@ struct JSONStreamingTests {
         let joined = chunks.flatMap { $0 }
         let rendered = JSONReport.render(report)
         #expect(joined == Array(rendered.utf8))
-        // Every chunk but the last is full (64 KiB or a little more, when
-        // one string crossed the boundary); the last is not empty.
-        for chunk in chunks.dropLast() { #expect(chunk.count >= 65_536 && chunk.count < 65_536 + 4_096) }
+        // Every chunk but the last is exactly 64 KiB (strings are cut at the
+        // boundary); the last is not empty.
+        for chunk in chunks.dropLast() { #expect(chunk.count == 65_536) }
         #expect(chunks.last?.isEmpty == false)
         if items == 3_000 { #expect(chunks.count > 5) }
         // And it is the JSON it claims to be, every item in place.
@@ -60,6 +60,19 @@ struct JSONStreamingTests {
             #expect(evidenceItems.count == items)
             if items > 0 { #expect(evidenceItems[0]["name"] as? String == "Zoë \"quoted\" \\ tab\t line\n \u{2028} #0") }
         }
+    }
+
+    /// A string longer than a chunk, of multi-byte characters, is cut
+    /// across chunks and joins back to the same document.
+    @Test func aStringLongerThanAChunkSpansChunks() {
+        let long = String(repeating: "é\u{1F512}x", count: 40_000)  // 280,000 bytes
+        let value = JSONOut.object([("long", .string(long)), ("after", .int(1))])
+        var chunks: [[UInt8]] = []
+        #expect(value.write { chunks.append(Array($0)); return true })
+        #expect(chunks.count == 5)
+        #expect(chunks.dropLast().allSatisfy { $0.count == 65_536 })
+        #expect(chunks.flatMap { $0 } == Array(value.rendered().utf8))
+        #expect(value.rendered().hasPrefix("{\n  \"long\": \"é🔒xé"))
     }
 
     @Test func aSinkThatFailsStopsTheWriting() throws {
