@@ -75,6 +75,47 @@ struct FindingLimitsTests {
         #expect(FindingLimits.refusal(f) == nil)
     }
 
+    /// The character walk `cut` did alone before its ASCII shortcut: the
+    /// reference the shortcut is held to.
+    private func walkingCut(_ text: String, _ limit: Int) -> String {
+        let size = text.utf8.count
+        guard size > limit else { return text }
+        var used = 0
+        var end = text.startIndex
+        for (index, ch) in zip(text.indices, text) {
+            if used + ch.utf8.count > limit { break }
+            used += ch.utf8.count
+            end = text.index(after: index)
+        }
+        return String(text[..<end]) + "… [cut: \(size - used) more bytes]"
+    }
+
+    /// `cut` gives what the character walk gives for random texts of
+    /// ASCII, "\r\n", combining marks, emoji sequences and flags, cut at
+    /// every length, so its ASCII shortcut never moves a cut.
+    @Test func theASCIIShortcutCutsWhereTheCharacterWalkDoes() {
+        let pieces = ["a", "Z", " ", "\r", "\n", "\r\n", "\u{301}", "\u{308}", "é", "🔐", "🇺🇸", "👍🏽", "👩‍👩‍👧", "\u{200D}", "ก่", "\u{1100}\u{1161}"]
+        var state: UInt64 = 12_345
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        var shortcuts = 0
+        for _ in 0..<3_000 {
+            // Mostly ASCII, so that the shortcut is taken often.
+            var text = ""
+            for _ in 0..<(next() % 24) { text += next() % 3 == 0 ? pieces[next() % pieces.count] : "x" }
+            for limit in 0...(text.utf8.count + 1) {
+                #expect(FindingLimits.cut(text, limit) == walkingCut(text, limit), "\(text.unicodeScalars.map(\.value)) at \(limit)")
+                if FindingLimits.cutsCleanly(text, at: limit) { shortcuts += 1 }
+            }
+        }
+        #expect(shortcuts > 5_000)
+        #expect(!FindingLimits.cutsCleanly("ab\r\ncd", at: 3))  // inside "\r\n"
+        #expect(!FindingLimits.cutsCleanly("abe\u{301}", at: 3))  // a mark extends the "e"
+        #expect(FindingLimits.cutsCleanly("abc\r\n", at: 3))
+    }
+
     /// Both ways of finding a repeated attribute name (pairwise up to 16
     /// attributes, a set beyond) agree with a `Set` of the names, for every
     /// position of the repeat, canonically equivalent spellings included.
