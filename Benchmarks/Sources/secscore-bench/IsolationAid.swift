@@ -36,12 +36,26 @@ struct TimingRunner<Base: CheckRunner>: CheckRunner {
 }
 
 /// Profiling aid: the isolation measure of the scale suite on one snapshot
-/// (SECSCORE_BENCH_SNAPSHOT, default the 1,000,000-user tenant), with each
+/// (SECSCORE_BENCH_SNAPSHOT, default the 1,000,000-user tenant, generated
+/// into /tmp/secscore-scale as the scale suite does if missing), with each
 /// check's own time through the plugins and linked in, `--scale-runs`
 /// rounds. SECSCORE_BENCH_ONLY=plugins|inprocess runs one side (for perf).
 func isolationAid(_ o: Options) async throws -> [(String, String)] {
-    let dir = String(cString: getenv("SECSCORE_BENCH_SNAPSHOT") ?? strdup("/tmp/secscore-scale/l-1000000"))
     let only = getenv("SECSCORE_BENCH_ONLY").map { String(cString: $0) }
+    let dir: String
+    if let chosen = getenv("SECSCORE_BENCH_SNAPSHOT") {
+        dir = String(cString: chosen)
+    } else {
+        // The scale suite's largest tenant, generated as that suite does
+        // when this aid runs first.
+        let large = ScaleSize.all.last!
+        dir = "/tmp/secscore-scale/\(large.name)-\(large.users)"
+        if access(dir + "/partner.json", F_OK) != 0 {
+            mkdir("/tmp/secscore-scale", 0o755)
+            print("generating \(dir) with secscore synth (once)")
+            _ = try timedRun(o.products + "/secscore", ["synth", dir] + large.arguments)
+        }
+    }
     let snapshot = try SnapshotLoader.load(directory: dir)
     let catalog = try CatalogLoader.builtIn()
     let options = EvaluationOptions(asOf: CivilDate("2025-11-15")!, checkTimeout: .seconds(600))
