@@ -112,9 +112,11 @@ final class PluginSession: Sendable {
             // Frames the previous reader had read but not handled come first.
             do {
                 // A request is decoded where it lies in the read buffer (or
-                // where its fragments were joined), without a copy.
+                // where its fragments were joined), without a copy; one that
+                // comes before HELLO is refused by `handle` undecoded.
                 while let frame = try input.decoder.next(
-                    inPlace: { $0 == .request }, { _, id, payload in (id, Self.decodeRequest(payload)) })
+                    inPlace: { $0 == .request && state.withLock { $0.helloSeen } },
+                    { _, id, payload in (id, Self.decodeRequest(payload)) })
                 {
                     let next: Next
                     switch frame {

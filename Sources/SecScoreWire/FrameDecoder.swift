@@ -137,7 +137,8 @@ public struct FrameDecoder: Sendable {
                 guard UInt64(header.length) <= maxMessageBytes else {
                     throw WireError.messageTooLarge(UInt64(header.length), limit: maxMessageBytes, type: header.type)
                 }
-                let first = MessageAssembly(type: header.type, requestID: header.requestID)
+                let first = MessageAssembly(
+                    type: header.type, requestID: header.requestID, limit: Int(clamping: maxMessageBytes))
                 storage.withUnsafeBytes { raw in first.append(UnsafeRawBufferPointer(rebasing: raw[payloadRange])) }
                 fragments = first
                 continue

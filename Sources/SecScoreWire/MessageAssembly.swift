@@ -23,35 +23,42 @@ final class MessageAssembly: @unchecked Sendable {
 
     let type: FrameType
     let requestID: UInt32
+    /// The message limit: the block never grows past it (the caller
+    /// refuses a message that would exceed it before appending).
+    let limit: Int
     private(set) var count = 0
     private var base: UnsafeMutableRawPointer?
-    private var capacity = 0
+    private(set) var capacity = 0
 
-    init(type: FrameType, requestID: UInt32) {
+    init(type: FrameType, requestID: UInt32, limit: Int) {
         self.type = type
         self.requestID = requestID
+        self.limit = limit
     }
 
     deinit { free(base) }
 
     /// A copy holding the same bytes, for a decoder that was copied.
     func copy() -> MessageAssembly {
-        let other = MessageAssembly(type: type, requestID: requestID)
+        let other = MessageAssembly(type: type, requestID: requestID, limit: limit)
         withBytes { other.append($0) }
         return other
     }
 
-    /// Appends `bytes`, growing the block to at least twice its size when
-    /// it is full.
+    /// Appends `bytes`, growing the block to twice its size when it is
+    /// full (to what is needed, at least, and to the limit, at most).
     func append(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         let needed = count + bytes.count
         if needed > capacity {
-            let size = max(needed, capacity * 2)
+            let size = max(needed, min(capacity * 2, limit))
             guard let grown = realloc(base, size) else {
                 // As an array's growth would: no memory left is not recoverable.
                 fatalError("cannot allocate \(size) bytes for a \(type) message of request \(requestID)")
             }
+            // Raw memory from malloc is bound to bytes before it is read
+            // as bytes (`ProtoReader` reads it as UInt8).
+            grown.bindMemory(to: UInt8.self, capacity: size)
             base = grown
             capacity = size
         }

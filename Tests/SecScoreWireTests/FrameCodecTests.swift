@@ -1,4 +1,4 @@
-import SecScoreWire
+@testable import SecScoreWire
 import Testing
 
 @Suite("Frame codec")
@@ -166,6 +166,23 @@ struct FrameCodecTests {
             #expect(joined.last == [1])
             try decoder.finish()
         }
+    }
+
+    /// The joined block grows by doubling but never past the message
+    /// limit, and keeps every byte across growths.
+    @Test func theJoinedBlockStopsGrowingAtTheLimit() {
+        let assembly = MessageAssembly(type: .request, requestID: 1, limit: 100)
+        let bytes = (0..<100).map { UInt8($0) }
+        bytes.withUnsafeBytes { raw in
+            assembly.append(UnsafeRawBufferPointer(rebasing: raw[0..<60]))
+            #expect(assembly.capacity == 60)
+            assembly.append(UnsafeRawBufferPointer(rebasing: raw[60..<70]))
+            #expect(assembly.capacity == 100)  // not 120
+            assembly.append(UnsafeRawBufferPointer(rebasing: raw[70..<100]))
+            #expect(assembly.capacity == 100)
+        }
+        #expect(assembly.withBytes { Array($0) } == bytes)
+        #expect(assembly.copy().withBytes { Array($0) } == bytes)
     }
 
     /// A decoder copied while a message is half joined is a value: each
