@@ -49,17 +49,11 @@ struct OutboundQueue {
             FrameEncoder.append(type: type, requestID: requestID, payload: payload, maxFrameBytes: maxFrameBytes, to: &bytes)
             return
         }
-        // The same frames FrameEncoder cuts: full frames flagged MORE, then
-        // the rest (the encoder's tests pin that shape).
-        let limit = Int(max(maxFrameBytes, 1))
-        var offset = 0
-        repeat {
-            let end = min(offset + limit, payload.count)
-            let flags: FrameFlags = end < payload.count ? [.more] : []
-            FrameHeader(type: type, flags: flags, requestID: requestID, length: UInt32(end - offset)).write(into: &bytes)
-            inserts.append(Insert(at: bytes.count, payload: payload[offset..<end]))
-            offset = end
-        } while offset < payload.count
+        FrameEncoder.forEachFrame(payloadBytes: payload.count, maxFrameBytes: maxFrameBytes) { range, flags in
+            FrameHeader(type: type, flags: flags, requestID: requestID, length: UInt32(range.count)).write(into: &bytes)
+            inserts.append(Insert(at: bytes.count, payload: payload[range]))
+            return true
+        }
     }
 
     /// Serialises `message` and queues it.

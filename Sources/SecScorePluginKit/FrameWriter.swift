@@ -6,8 +6,8 @@ import SecScoreWire
 /// out in one `writev(2)`, so the payload is never copied into a frame
 /// buffer. Copying it was 9% of the alert-response plugin's time on the
 /// 1,000,000-user tenant, and the copy's fresh pages were a quarter of its
-/// page faults (perf, BENCHMARKS.md "isolation"). The frames are the ones
-/// `FrameEncoder` cuts: full frames flagged MORE, then the rest.
+/// page faults (perf, BENCHMARKS.md "isolation"). The frames are cut by
+/// `FrameEncoder.forEachFrame`, as every writer cuts them.
 enum FrameWriter {
     /// Payloads of at least this many bytes are written by `writeFrames`;
     /// smaller ones are cheaper to copy into one buffer and write once.
@@ -18,23 +18,14 @@ enum FrameWriter {
     static func writeFrames(
         fd: Int32, type: FrameType, requestID: UInt32, payload: [UInt8], maxFrameBytes: UInt32
     ) -> Bool {
-        let limit = Int(max(maxFrameBytes, 1))
-        return payload.withUnsafeBytes { raw in
-            var offset = 0
+        payload.withUnsafeBytes { raw in
             var header: [UInt8] = []
             header.reserveCapacity(FrameHeader.byteCount)
-            repeat {
-                let end = min(offset + limit, raw.count)
-                let flags: FrameFlags = end < raw.count ? [.more] : []
+            return FrameEncoder.forEachFrame(payloadBytes: raw.count, maxFrameBytes: maxFrameBytes) { range, flags in
                 header.removeAll(keepingCapacity: true)
-                FrameHeader(type: type, flags: flags, requestID: requestID, length: UInt32(end - offset)).write(into: &header)
-                let written = header.withUnsafeBytes { head in
-                    writeAll(fd, head, UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
-                }
-                guard written else { return false }
-                offset = end
-            } while offset < raw.count
-            return true
+                FrameHeader(type: type, flags: flags, requestID: requestID, length: UInt32(range.count)).write(into: &header)
+                return header.withUnsafeBytes { head in writeAll(fd, head, UnsafeRawBufferPointer(rebasing: raw[range])) }
+            }
         }
     }
 

@@ -44,16 +44,36 @@ public enum FrameEncoder {
         to buffer: inout [UInt8]
     ) {
         let limit = Int(max(maxFrameBytes, 1))
-        var remaining = payload[...]
         buffer.reserveCapacity(buffer.count + payload.count + FrameHeader.byteCount * (payload.count / limit + 1))
+        var start = payload.startIndex
+        forEachFrame(payloadBytes: payload.count, maxFrameBytes: maxFrameBytes) { range, flags in
+            let end = payload.index(start, offsetBy: range.count)
+            FrameHeader(type: type, flags: flags, requestID: requestID, length: UInt32(range.count)).write(into: &buffer)
+            buffer.append(contentsOf: payload[start..<end])
+            start = end
+            return true
+        }
+    }
+
+    /// How a payload of `payloadBytes` bytes is cut into frames: calls
+    /// `frame` with each frame's byte range in the payload and its flags,
+    /// in order (full frames of `maxFrameBytes` flagged MORE, then the rest;
+    /// one empty frame for an empty payload). Stops when `frame` returns
+    /// false, and then returns false. The one definition of the cut, for
+    /// the writers that send a payload's frames without copying it (the
+    /// host's `OutboundQueue`, the Swift SDK's `FrameWriter`).
+    @discardableResult
+    public static func forEachFrame(
+        payloadBytes: Int, maxFrameBytes: UInt32, _ frame: (Range<Int>, FrameFlags) -> Bool
+    ) -> Bool {
+        let limit = Int(max(maxFrameBytes, 1))
+        var offset = 0
         repeat {
-            let chunk = remaining.prefix(limit)
-            remaining = remaining.dropFirst(chunk.count)
-            let flags: FrameFlags = remaining.isEmpty ? [] : .more
-            FrameHeader(type: type, flags: flags, requestID: requestID, length: UInt32(chunk.count))
-                .write(into: &buffer)
-            buffer.append(contentsOf: chunk)
-        } while !remaining.isEmpty
+            let end = min(offset + limit, payloadBytes)
+            guard frame(offset..<end, end < payloadBytes ? [.more] : []) else { return false }
+            offset = end
+        } while offset < payloadBytes
+        return true
     }
 
     /// Serialises `message` and appends it as frames to `buffer`.

@@ -51,6 +51,26 @@ struct FrameCodecTests {
         }
     }
 
+    /// The one cut every writer uses: full frames flagged MORE, then the
+    /// rest; one empty frame for an empty payload; a payload of exactly
+    /// whole frames ends on a full frame without MORE; stopping early.
+    @Test func forEachFrameCutsAsTheProtocolSays() {
+        func frames(_ count: Int, _ limit: UInt32, stopAfter: Int = .max) -> (frames: [String], finished: Bool) {
+            var seen: [String] = []
+            let finished = FrameEncoder.forEachFrame(payloadBytes: count, maxFrameBytes: limit) { range, flags in
+                seen.append("\(range.lowerBound)..<\(range.upperBound)\(flags.contains(.more) ? "+" : "")")
+                return seen.count < stopAfter
+            }
+            return (seen, finished)
+        }
+        #expect(frames(0, 10) == (["0..<0"], true))
+        #expect(frames(7, 10) == (["0..<7"], true))
+        #expect(frames(20, 10) == (["0..<10+", "10..<20"], true))
+        #expect(frames(25, 10) == (["0..<10+", "10..<20+", "20..<25"], true))
+        #expect(frames(3, 0) == (["0..<1+", "1..<2+", "2..<3"], true))  // a limit of 0 reads as 1
+        #expect(frames(25, 10, stopAfter: 2) == (["0..<10+", "10..<20+"], false))
+    }
+
     @Test func badMagicNamesTheBytes() {
         var decoder = FrameDecoder()
         decoder.append(Array("hello, world\n".utf8))
