@@ -230,8 +230,6 @@ final class PluginSession: Sendable {
         return true
     }
 
-    /// Admits a request and runs its check: inline on this thread when the
-    /// other one stands by, else as a task on the pool.
     /// Decodes a REQUEST payload: the plain case without SwiftProtobuf's
     /// visitors; anything else (unknown fields, merged ones, malformed
     /// bytes) through it. Nothing refers to `payload` afterwards.
@@ -240,11 +238,11 @@ final class PluginSession: Sendable {
         return Result { try Secscore_Plugin_V1_EvaluateRequest(serializedBytes: Array(payload)) }
     }
 
+    /// Admits a request and runs its check: inline on this thread when the
+    /// other one stands by, else as a task on the pool. Called only after
+    /// HELLO: `readLoop` decodes requests in place only then, and `handle`
+    /// refuses any frame before it.
     private func handleRequest(id: UInt32, _ decoded: Result<Secscore_Plugin_V1_EvaluateRequest, any Error>) -> Next {
-        guard state.withLock({ $0.helloSeen }) else {
-            protocolError("expected HELLO as the first frame, got \(FrameType.request)")
-            return .sessionOver
-        }
         let request: Secscore_Plugin_V1_EvaluateRequest
         switch decoded {
         case .success(let r): request = r
