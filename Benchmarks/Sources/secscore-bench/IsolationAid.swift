@@ -48,29 +48,18 @@ func isolationAid(_ o: Options) async throws -> [(String, String)] {
     } else {
         // The scale suite's largest tenant, generated as that suite does
         // when this aid runs first.
-        let large = ScaleSize.all.last!
-        dir = "/tmp/secscore-scale/\(large.name)-\(large.users)"
-        if access(dir + "/partner.json", F_OK) != 0 {
-            mkdir("/tmp/secscore-scale", 0o755)
-            print("generating \(dir) with secscore synth (once)")
-            _ = try timedRun(o.products + "/secscore", ["synth", dir] + large.arguments)
-        }
+        dir = try scaleTenant(ScaleSize.all.last!, products: o.products).dir
     }
     let snapshot = try SnapshotLoader.load(directory: dir)
     let catalog = try CatalogLoader.builtIn()
-    let options = EvaluationOptions(asOf: CivilDate("2025-11-15")!, checkTimeout: .seconds(600))
-    var configuration = PluginHostConfiguration()
-    configuration.requestTimeout = .seconds(600)
-    // Experiments: SECSCORE_BENCH_PLUGIN_ENV="NAME=VALUE" is added to the
-    // plugins' environment.
-    if let setting = getenv("SECSCORE_BENCH_PLUGIN_ENV"), let eq = String(cString: setting).firstIndex(of: "=") {
-        let text = String(cString: setting)
-        configuration.environment[String(text[..<eq])] = String(text[text.index(after: eq)...])
+    let options = isolationOptions
+    let plugins = try await launchIsolationPlugins(o) { configuration in
+        // Experiments: SECSCORE_BENCH_PLUGIN_ENV="NAME=VALUE" is added to
+        // the plugins' environment.
+        if let setting = getenv("SECSCORE_BENCH_PLUGIN_ENV").map({ String(cString: $0) }), let eq = setting.firstIndex(of: "=") {
+            configuration.environment[String(setting[..<eq])] = String(setting[setting.index(after: eq)...])
+        }
     }
-    let plugins = try await PluginSet.launch(
-        ["secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget"]
-            .map { PluginExecutable(path: o.products + "/" + $0) },
-        configuration: configuration)
     var isolated: [Double] = [], inProcess: [Double] = []
     // CPU time (ms) of this process and of its reaped children: the
     // plugins of an evaluation are ended and reaped by its commit, so the

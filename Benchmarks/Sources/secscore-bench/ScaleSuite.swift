@@ -85,28 +85,51 @@ func readText(_ path: String) throws -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
+/// Where the scale suite keeps its generated tenants.
+let scaleRoot = "/tmp/secscore-scale"
+
+/// The generated tenant of `size`, made with `secscore synth` when it is
+/// not there yet: its directory, and the seconds synth took (0: cached).
+func scaleTenant(_ size: ScaleSize, products: String) throws -> (dir: String, synthSeconds: Double) {
+    let dir = "\(scaleRoot)/\(size.name)-\(size.users)"
+    guard access(dir + "/partner.json", F_OK) != 0 else { return (dir, 0) }
+    mkdir(scaleRoot, 0o755)
+    let t0 = nowMicros()
+    _ = try timedRun(products + "/secscore", ["synth", dir] + size.arguments)
+    return (dir, (nowMicros() - t0) / 1e6)
+}
+
+/// The options every isolation measure evaluates with.
+let isolationOptions = EvaluationOptions(asOf: CivilDate("2025-11-15")!, checkTimeout: .seconds(600))
+
+/// The three Swift checks, as plugin processes, that isolation is measured
+/// on; `configure` may change the host's configuration first.
+func launchIsolationPlugins(
+    _ o: Options, configure: (inout PluginHostConfiguration) -> Void = { _ in }
+) async throws -> PluginSet {
+    var configuration = PluginHostConfiguration()
+    configuration.requestTimeout = .seconds(600)
+    configure(&configuration)
+    return try await PluginSet.launch(
+        ["secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget"]
+            .map { PluginExecutable(path: o.products + "/" + $0) },
+        configuration: configuration)
+}
+
 func scaleSuite(_ o: Options) async throws -> [(String, String)] {
     let secscore = o.products + "/secscore"
     let sizes = ScaleSize.all.prefix { size in
         ScaleSize.all.firstIndex { $0.name == size.name }! <= (ScaleSize.all.firstIndex { $0.name == o.maxScale } ?? 3)
     }
-    let root = "/tmp/secscore-scale"
-    mkdir(root, 0o755)
     var json: [(String, String)] = []
     print("scale: secscore evaluate on generated tenants (wall ms and the host process's peak RSS, median of \(o.scaleRuns));")
     print("       isolation: the three Swift checks as plugins vs linked in, evaluation only, snapshot loaded once")
     print("  size  admins  users      policies  alerts   customers  subscriptions  synth s   evaluate ms  RSS MiB   load ms   plugins ms  in-process ms  isolation")
     let catalog = try CatalogLoader.builtIn()
-    let options = EvaluationOptions(asOf: CivilDate("2025-11-15")!, checkTimeout: .seconds(600))
+    let options = isolationOptions
     var previous: (users: Int, millis: Double)?
     for size in sizes {
-        let dir = "\(root)/\(size.name)-\(size.users)"
-        var synthSeconds = 0.0
-        if access(dir + "/partner.json", F_OK) != 0 {
-            let t0 = nowMicros()
-            _ = try timedRun(secscore, ["synth", dir] + size.arguments)
-            synthSeconds = (nowMicros() - t0) / 1e6
-        }
+        let (dir, synthSeconds) = try scaleTenant(size, products: o.products)
         // End to end through the CLI, all five plugins.
         var walls: [Double] = [], rss: [Double] = []
         for _ in 0..<o.scaleRuns {
@@ -121,12 +144,7 @@ func scaleSuite(_ o: Options) async throws -> [(String, String)] {
         let t0 = nowMicros()
         let snapshot = try SnapshotLoader.load(directory: dir)
         let loadMillis = (nowMicros() - t0) / 1000
-        var configuration = PluginHostConfiguration()
-        configuration.requestTimeout = .seconds(600)
-        let plugins = try await PluginSet.launch(
-            ["secscore-plugin-admin-mfa", "secscore-plugin-alert-response", "secscore-plugin-spending-budget"]
-                .map { PluginExecutable(path: o.products + "/" + $0) },
-            configuration: configuration)
+        let plugins = try await launchIsolationPlugins(o)
         var isolated: [Double] = [], inProcess: [Double] = []
         for _ in 0..<o.scaleRuns {
             var t = nowMicros()
@@ -156,7 +174,7 @@ func scaleSuite(_ o: Options) async throws -> [(String, String)] {
     }
 
     // A fleet of 1,000 small partners through --fleet.
-    let fleet = "\(root)/fleet-1000"
+    let fleet = "\(scaleRoot)/fleet-1000"
     if access(fleet + "/partner-00999/partner.json", F_OK) != 0 {
         _ = try timedRun(secscore, ["synth", fleet, "--fleet", "1000", "--seed", "1", "--as-of", "2025-11-15"])
     }
