@@ -36,21 +36,38 @@ extension SnapshotLoader {
         // doubling instead copied the 1,000,000 users' array (140 MB) on
         // the way: 58,000 more page faults for that evaluation (perf stat).
         items.reserveCapacity(min(bytes.count / 64, bytes.count / max(MemoryLayout<T>.stride, 1)))
+        // Ids are recorded in batches (`IDIndex.insertLater`), so a repeat
+        // may be found a few items after it was read. Whatever stops the
+        // parse later (an item's error, a syntax error) first records the
+        // batch: the first repeat is still the error reported, as when
+        // each id was recorded at once.
         var seen = IDIndex()
+        var arrayPath = "$.value"
+        func repeated(_ r: IDIndex.Repeat) -> SnapshotError {
+            JSONNode.snapshot(element: .null, at: r.position, of: arrayPath, file: path)
+                .fail(idKey, "duplicate \(idKey) \"\(r.id)\", already used at \(arrayPath)[\(r.firstPosition)]")
+        }
         let parsed: (document: JSONValue, streamed: Bool)
         do {
             parsed = try JSONParser.parseCollection(bytes, consumed: parsedUpTo) { value, index, bare throws(SnapshotError) in
-                let arrayPath = bare ? "$" : "$.value"
+                arrayPath = bare ? "$" : "$.value"
                 let node = JSONNode.snapshot(element: value, at: index, of: arrayPath, file: path)
-                try checkItem(node, position: index, idKey: idKey, seen: &seen, path: { "\(arrayPath)[\($0)]" })
-                items.append(try decode(node))
+                do throws(SnapshotError) {
+                    if let id = try itemID(node, idKey: idKey), let r = seen.insertLater(id, at: index) { throw repeated(r) }
+                    items.append(try decode(node))
+                } catch {
+                    if let r = seen.flush() { throw repeated(r) }
+                    throw error
+                }
             }
         } catch {
+            if let r = seen.flush() { throw repeated(r) }
             switch error {
             case .syntax(let e): throw SnapshotError(.syntax, file: path, path: "", "is not valid JSON: \(e)")
             case .item(let e): throw e
             }
         }
+        if let r = seen.flush() { throw repeated(r) }
         let top = JSONNode.snapshot(parsed.document, file: path)
         switch parsed.document {
         case .array:
@@ -71,13 +88,19 @@ extension SnapshotLoader {
         }
     }
 
+    /// An item's id: nil when it has none (or an empty one).
+    /// - Throws: when the item is not an object or its id not a string.
+    private static func itemID(_ item: JSONNode, idKey: String) throws(SnapshotError) -> String? {
+        _ = try item.object()
+        let id = try item.string(idKey) ?? ""
+        return id.isEmpty ? nil : id
+    }
+
     /// An item must be an object, and its id (when it has one) unique.
     private static func checkItem(
         _ item: JSONNode, position: Int, idKey: String, seen: inout IDIndex, path: (Int) -> String
     ) throws(SnapshotError) {
-        _ = try item.object()
-        let id = try item.string(idKey) ?? ""
-        guard !id.isEmpty else { return }
+        guard let id = try itemID(item, idKey: idKey) else { return }
         if let first = seen.insert(id, at: position) {
             throw item.fail(idKey, "duplicate \(idKey) \"\(id)\", already used at \(path(first))")
         }

@@ -54,3 +54,31 @@ struct IDIndexTests {
         #expect(index.insert("a", at: 2) == 0)
     }
 }
+
+extension IDIndexTests {
+    /// The slots live in a table the index owns: a copy written to must
+    /// not change the original, nor the original the copy.
+    @Test func aCopyWrittenToLeavesTheOriginalAlone() {
+        var original = IDIndex()
+        for i in 0..<40 { _ = original.insert("id-\(i)", at: i) }
+        var copy = original
+        #expect(copy.insert("id-40", at: 40) == nil)
+        #expect(original.position(of: "id-40") == nil)
+        #expect(original.insert("id-41", at: 41) == nil)
+        #expect(copy.position(of: "id-41") == nil)
+        #expect(copy.position(of: "id-39") == 39)
+        #expect(original.position(of: "id-39") == 39)
+    }
+
+    /// Past 2 MiB of slots the table is mapped on its own (with huge pages
+    /// asked for): ids are still found after it moved there.
+    @Test func aTableMappedOnItsOwnFindsEveryID() {
+        var index = IDIndex()
+        let count = 300_000  // 1,048,576 slots of 8 bytes after the last growth
+        var wrong = 0
+        for i in 0..<count where index.insert("user-\(i)", at: i) != nil { wrong += 1 }
+        for i in stride(from: 0, to: count, by: 7) where index.position(of: "user-\(i)") != i { wrong += 1 }
+        #expect(wrong == 0)
+        #expect(index.insert("user-123456", at: -1) == 123_456)
+    }
+}
