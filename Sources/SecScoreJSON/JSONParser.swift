@@ -36,6 +36,10 @@ public struct JSONParser {
     /// a collection repeat the same names in the same order, so a name is
     /// compared with the cached one and shared instead of allocated again.
     private var keyCache: [String] = []
+    /// How many members the last object at each depth (up to 16) had: the
+    /// next one there is given room for as many, instead of growing its
+    /// array 1, 2, 4, 8, 16 (an allocation and a copy each time).
+    private var memberCounts = [Int](repeating: 0, count: 16)
     /// Deeper nesting than this is refused rather than risking the stack.
     public static let maxDepth = 512
 
@@ -222,6 +226,9 @@ public struct JSONParser {
             index += 1
             return .object(members)
         }
+        let level = depth < memberCounts.count ? depth : nil
+        if let level, memberCounts[level] > 0 { members.reserveCapacity(memberCounts[level]) }
+        defer { if let level { memberCounts[level] = members.count } }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }

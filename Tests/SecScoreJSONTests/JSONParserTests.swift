@@ -34,6 +34,25 @@ struct JSONParserTests {
         #expect(members.map(\.0) == ["z", "a", "m"])
     }
 
+    /// Each object is given room for as many members as the last one at
+    /// its depth had: objects of every size after one another, nested and
+    /// not, still parse to exactly their members.
+    @Test func objectsOfChangingSizesKeepExactlyTheirMembers() throws {
+        func object(_ n: Int, nested: Int? = nil) -> (text: String, value: JSONValue) {
+            var members = (0..<n).map { ("k\($0)", JSONValue.number("\($0)")) }
+            if let nested { members.append(("inner", object(nested).value)) }
+            let text = "{" + members.map { m in
+                if case .number(let v) = m.1 { return "\"\(m.0)\": \(v)" }
+                return "\"\(m.0)\": " + object(nested!).text
+            }.joined(separator: ", ") + "}"
+            return (text, .object(members))
+        }
+        let shapes = [(3, nil), (20, 2), (1, nil), (0, 17), (40, 0), (0, nil), (5, 5)] as [(Int, Int?)]
+        let objects = shapes.map { object($0.0, nested: $0.1) }
+        let parsed = try JSONParser.parse(Array(("[" + objects.map(\.text).joined(separator: ", ") + "]").utf8))
+        #expect(parsed == .array(objects.map(\.value)))
+    }
+
     @Test func duplicateMembersAreRefused() {
         #expect(parseOutcome(#"{"id": "a", "id": "b"}"#) == #"line 1, column 17: duplicate member "id""#)  // after the name
         // Past 16 members the parser switches from a scan to a set.
