@@ -52,15 +52,11 @@ extension SnapshotLoader {
             parsed = try JSONParser.parseCollection(bytes, consumed: parsedUpTo) { value, index, bare throws(SnapshotError) in
                 arrayPath = bare ? "$" : "$.value"
                 let node = JSONNode.snapshot(element: value, at: index, of: arrayPath, file: path)
-                do throws(SnapshotError) {
-                    if let id = try itemID(node, idKey: idKey), let r = seen.insertLater(id, at: index) { throw repeated(r) }
-                    items.append(try decode(node))
-                } catch {
-                    if let r = seen.flush() { throw repeated(r) }
-                    throw error
-                }
+                if let id = try itemID(node, idKey: idKey), let r = seen.insertLater(id, at: index) { throw repeated(r) }
+                items.append(try decode(node))
             }
         } catch {
+            // An item's error and a syntax error both come here.
             if let r = seen.flush() { throw repeated(r) }
             switch error {
             case .syntax(let e): throw SnapshotError(.syntax, file: path, path: "", "is not valid JSON: \(e)")

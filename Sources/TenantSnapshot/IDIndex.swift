@@ -41,7 +41,8 @@ struct IDIndex {
     /// Records `id` at `position`; returns the position it was first used
     /// at when it was already there (and then records nothing).
     mutating func insert(_ id: String, at position: Int) -> Int? {
-        insert(id, tag: UInt32(truncatingIfNeeded: hash(id)), at: position)
+        assert(queued.isEmpty, "insert(_:at:) with ids still queued by insertLater: flush first")
+        return insert(id, tag: UInt32(truncatingIfNeeded: hash(id)), at: position)
     }
 
     /// An id met again: where, and where it was first used.
@@ -99,7 +100,8 @@ struct IDIndex {
 
     /// The position `id` was recorded at; nil when it was not.
     func position(of id: String) -> Int? {
-        probe(id, tag: UInt32(truncatingIfNeeded: hash(id))).found
+        assert(queued.isEmpty, "position(of:) with ids still queued by insertLater: flush first")
+        return probe(id, tag: UInt32(truncatingIfNeeded: hash(id))).found
     }
 
     /// The slot holding `id`'s entry and its position, or the empty slot
@@ -135,9 +137,7 @@ private final class SlotTable {
     init(capacity: Int) {
         self.capacity = capacity
         let bytes = capacity * MemoryLayout<UInt64>.stride
-        if bytes >= Self.hugePageBytes,
-            let base = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), base != MAP_FAILED
-        {
+        if bytes >= Self.hugePageBytes, let base = Self.mapAligned(bytes) {
             // Advice only: without huge pages the table works the same.
             _ = madvise(base, bytes, MADV_HUGEPAGE)
             slots = base.bindMemory(to: UInt64.self, capacity: capacity)
@@ -151,6 +151,24 @@ private final class SlotTable {
 
     deinit {
         if mappedBytes > 0 { munmap(slots, mappedBytes) } else { free(slots) }
+    }
+
+    /// `bytes` (a multiple of 2 MiB) of fresh memory starting on a 2 MiB
+    /// boundary, where a huge page can back it: mmap(2) promises only page
+    /// alignment, and kernels before 6.7 do not align large anonymous
+    /// mappings themselves. Nil when the mapping fails.
+    private static func mapAligned(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        let align = hugePageBytes
+        guard let raw = mmap(nil, bytes + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
+            return nil
+        }
+        let address = UInt(bitPattern: raw)
+        let start = (address + UInt(align) - 1) & ~UInt(align - 1)
+        let head = Int(start - address)
+        if head > 0 { munmap(raw, head) }
+        let tail = align - head
+        if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: start + UInt(bytes)), tail) }
+        return UnsafeMutableRawPointer(bitPattern: start)
     }
 
     static func slot(tag: UInt32, entry: Int) -> UInt64 { UInt64(tag) << 32 | UInt64(entry + 1) }

@@ -34,6 +34,13 @@ struct StreamedRepeatsTests {
         #expect(loadError("users.json", Self.file(items)) == Self.repeatAt5)
     }
 
+    @Test(arguments: [6, 15, 33])
+    func aRepeatIsReportedBeforeALaterItemWhoseIDIsNotAString(badAt bad: Int) {
+        var items = Self.users(40, repeating: 2, at: 5)
+        items[bad] = #"{"id": 42}"#
+        #expect(loadError("users.json", Self.file(items)) == Self.repeatAt5)
+    }
+
     @Test(arguments: [8, 20])
     func aRepeatIsReportedBeforeALaterSyntaxError(count: Int) {
         #expect(loadError("users.json", Self.file(Self.users(count, repeating: 2, at: 5), tail: ", }")) == Self.repeatAt5)
