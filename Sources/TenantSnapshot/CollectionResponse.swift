@@ -44,8 +44,9 @@ extension SnapshotLoader {
         var seen = IDIndex()
         var arrayPath = "$.value"
         func repeated(_ r: IDIndex.Repeat) -> SnapshotError {
-            JSONNode.snapshot(element: .null, at: r.position, of: arrayPath, file: path)
-                .fail(idKey, "duplicate \(idKey) \"\(r.id)\", already used at \(arrayPath)[\(r.firstPosition)]")
+            repeatedID(
+                r.id, at: JSONNode.snapshot(element: .null, at: r.position, of: arrayPath, file: path), idKey: idKey,
+                firstUsedAt: "\(arrayPath)[\(r.firstPosition)]")
         }
         let parsed: (document: JSONValue, streamed: Bool)
         do {
@@ -92,13 +93,19 @@ extension SnapshotLoader {
         return id.isEmpty ? nil : id
     }
 
+    /// The error for an id used twice: at the later item, naming the path
+    /// of the first.
+    private static func repeatedID(_ id: String, at item: JSONNode, idKey: String, firstUsedAt: String) -> SnapshotError {
+        item.fail(idKey, "duplicate \(idKey) \"\(id)\", already used at \(firstUsedAt)")
+    }
+
     /// An item must be an object, and its id (when it has one) unique.
     private static func checkItem(
         _ item: JSONNode, position: Int, idKey: String, seen: inout IDIndex, path: (Int) -> String
     ) throws(SnapshotError) {
         guard let id = try itemID(item, idKey: idKey) else { return }
         if let first = seen.insert(id, at: position) {
-            throw item.fail(idKey, "duplicate \(idKey) \"\(id)\", already used at \(path(first))")
+            throw repeatedID(id, at: item, idKey: idKey, firstUsedAt: path(first))
         }
     }
 

@@ -42,7 +42,7 @@ struct IDIndex {
     /// at when it was already there (and then records nothing).
     mutating func insert(_ id: String, at position: Int) -> Int? {
         assert(queued.isEmpty, "insert(_:at:) with ids still queued by insertLater: flush first")
-        return insert(id, tag: UInt32(truncatingIfNeeded: hash(id)), at: position)
+        return insert(id, tag: tag(of: id), at: position)
     }
 
     /// An id met again: where, and where it was first used.
@@ -58,7 +58,7 @@ struct IDIndex {
     /// - Returns: the first repeat among the ids recorded now, if any (the
     ///   ids queued after it are dropped).
     mutating func insertLater(_ id: String, at position: Int) -> Repeat? {
-        queued.append((id, UInt32(truncatingIfNeeded: hash(id)), position))
+        queued.append((id, tag(of: id), position))
         return queued.count >= Self.batchSize ? flush() : nil
     }
 
@@ -101,8 +101,12 @@ struct IDIndex {
     /// The position `id` was recorded at; nil when it was not.
     func position(of id: String) -> Int? {
         assert(queued.isEmpty, "position(of:) with ids still queued by insertLater: flush first")
-        return probe(id, tag: UInt32(truncatingIfNeeded: hash(id))).found
+        return probe(id, tag: tag(of: id)).found
     }
+
+    /// The 32 bits of `id`'s hash a slot keeps (the low ones, which also
+    /// choose its home slot).
+    private func tag(of id: String) -> UInt32 { UInt32(truncatingIfNeeded: hash(id)) }
 
     /// The slot holding `id`'s entry and its position, or the empty slot
     /// where it would go.
