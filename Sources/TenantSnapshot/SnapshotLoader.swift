@@ -26,7 +26,9 @@ public enum SnapshotLoader {
         // are most of the load); the outcome is gathered in registry order,
         // so the first bad file reported is the same as read one by one.
         let outcomes = Mutex([Result<LoadedFacet?, SnapshotError>?](repeating: nil, count: entries.count))
-        DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+        let order = largestFirst(entries, in: directory)
+        DispatchQueue.concurrentPerform(iterations: entries.count) { turn in
+            let index = order[turn]
             var context = FacetRegistry.Context(directory: directory)
             var part = Secscore_Tenant_V1_Facets()
             let outcome = Result { () throws(SnapshotError) -> LoadedFacet? in
@@ -59,6 +61,27 @@ public enum SnapshotLoader {
             snapshot.microsoftScore = try MicrosoftScoreReader.read(bytes, file: scorePath)
         }
         return snapshot
+    }
+
+    /// The entries' indices, those with the most bytes to read first.
+    ///
+    /// `concurrentPerform` hands out iterations in order, so this is the
+    /// longest-first rule: in registry order the 1,000,000-user snapshot's
+    /// users went to one thread and its registrations to the other, and the
+    /// users' thread then read the alerts, customers and subscriptions
+    /// while the other sat idle (load 2.40-2.51 s; largest first, the two
+    /// threads finish within a tenth of a second of each other). Only the
+    /// order of work changes: outcomes are still gathered in registry order.
+    package static func largestFirst(_ entries: [FacetRegistry.Entry], in directory: String) -> [Int] {
+        let context = FacetRegistry.Context(directory: directory)
+        let sizes = entries.map { entry in
+            ([entry.fileName] + entry.mergedFileNames).reduce(0) { total, name in
+                var st = stat()
+                return total + (stat(context.path(name), &st) == 0 ? Int(st.st_size) : 0)
+            }
+        }
+        // Ties keep registry order (a stable sort by size).
+        return sizes.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
     }
 
     /// One file's facet, read apart from the others.

@@ -274,6 +274,28 @@ struct BadInputTests {
         }
     }
 
+    /// The files are read largest first (the longest-first rule for two
+    /// threads); a facet's size counts the files merged into it, absent
+    /// files weigh nothing, and equal sizes keep registry order.
+    @Test func filesAreReadLargestFirst() throws {
+        let dir = TempSnapshot()
+        dir.write("securityAlerts.json", String(repeating: " ", count: 3_000) + "[]")
+        dir.write("users.json", String(repeating: " ", count: 2_000) + "[]")
+        // Merged into users: 2,000 + 1,500 bytes puts users ahead of alerts.
+        dir.write("perUserMfa.json", String(repeating: " ", count: 1_500) + "[]")
+        dir.write("spendingBudgets.json", String(repeating: " ", count: 500) + "[]")
+        dir.write("partner.json", "{}")
+        dir.write("groups.json", "{}")
+        let entries = FacetRegistry.entries
+        let order = SnapshotLoader.largestFirst(entries, in: dir.path).map { entries[$0].fileName }
+        #expect(Array(order.prefix(3)) == ["users.json", "securityAlerts.json", "spendingBudgets.json"])
+        // partner.json and groups.json, 2 bytes each, in registry order; then
+        // every absent file, in registry order too.
+        let rest = entries.map(\.fileName).filter { !["users.json", "securityAlerts.json", "spendingBudgets.json"].contains($0) }
+        #expect(Array(order.dropFirst(3)) == ["partner.json", "groups.json"] + rest.filter { $0 != "partner.json" && $0 != "groups.json" })
+        #expect(order.count == entries.count)
+    }
+
     @Test func notADirectory() throws {
         do {
             _ = try SnapshotLoader.load(directory: "/nonexistent/snapshot")
