@@ -1,5 +1,5 @@
 package import SecScoreModel
-import SecScoreWire
+package import SecScoreWire
 import TenantSnapshot
 
 /// The machine-readable report, `--format json`. Its shape is versioned by
@@ -61,25 +61,40 @@ package enum JSONReport {
         return .object(members)
     }
 
-    static func evidence(_ e: Secscore_Plugin_V1_Evidence) -> JSONOut {
+    package static func evidence(_ e: Secscore_Plugin_V1_Evidence) -> JSONOut {
         .object([
             // A plugin may repeat a metric name; JSON objects may not.
             ("metrics", .object(e.metrics.reduce(into: [(String, JSONOut)]()) { out, m in
                 if !out.contains(where: { $0.0 == m.name }) { out.append((m.name, .double(m.value))) }
             })),
-            ("items", .lazyArray(count: e.items.count) { index in
-                let item = e.items[index]
-                return .object([
-                    ("kind", .string(item.kind)),
-                    ("id", .string(item.id)),
-                    ("name", .string(item.name)),
-                    ("status", .string(item.status)),
-                    ("reasons", .array(item.reasons.map(JSONOut.string))),
-                    ("attributes", .object(item.attributes.reduce(into: [(String, JSONOut)]()) { out, a in
-                        if !out.contains(where: { $0.0 == a.name }) { out.append((a.name, .string(a.value))) }
-                    })),
-                ])
+            ("items", .writtenArray(count: e.items.count) { index, out, indent in
+                item(e.items[index], into: &out, indent: indent)
             }),
         ])
+    }
+
+    /// One evidence item: kind, id, name, status, reasons and attributes
+    /// (the first of any repeated name), as `JSONOut` would lay it out.
+    static func item(_ item: Secscore_Plugin_V1_EvidenceItem, into out: inout JSONByteSink, indent: Int) {
+        var object = JSONOut.ObjectLayout(indent: indent, into: &out)
+        object.member("kind", item.kind, into: &out)
+        object.member("id", item.id, into: &out)
+        object.member("name", item.name, into: &out)
+        object.member("status", item.status, into: &out)
+        object.member("reasons", into: &out)
+        var reasons = JSONOut.ArrayLayout(indent: indent + 1, into: &out)
+        for reason in item.reasons {
+            reasons.element(into: &out)
+            JSONOut.quote(reason, into: &out)
+        }
+        reasons.end(into: &out)
+        object.member("attributes", into: &out)
+        var attributes = JSONOut.ObjectLayout(indent: indent + 1, into: &out)
+        let all = item.attributes
+        for (i, a) in all.enumerated() where !all[..<i].contains(where: { $0.name == a.name }) {
+            attributes.member(a.name, a.value, into: &out)
+        }
+        attributes.end(into: &out)
+        object.end(into: &out)
     }
 }

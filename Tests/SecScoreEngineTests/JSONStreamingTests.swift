@@ -95,7 +95,8 @@ struct JSONStreamingTests {
             ("s", .string("Zoë \"q\" \\ \t\n\u{1}\u{2028}")),
             ("n", .array([.int(-3), .double(2.5), .double(4), .null, .bool(false)])),
             ("e", .object([])),
-            ("l", .lazyArray(count: 2) { .object([("i", .int($0))]) }),
+            ("l", .array([.object([("i", .int(0))]), .object([("i", .int(1))])])),
+            ("a", .array([])),
         ])
         let expected = """
             {
@@ -115,19 +116,50 @@ struct JSONStreamingTests {
                 {
                   "i": 1
                 }
-              ]
+              ],
+              "a": []
             }
 
             """
         #expect(value.rendered() == expected)
     }
 
-    @Test func aLazyArrayWritesAsTheSameArrayBuilt() {
-        let values: [JSONOut] = (0..<50).map { .object([("n", .int($0)), ("s", .string("é\($0)")), ("a", .array([.null, .bool(true)]))]) }
-        let built = JSONOut.object([("items", .array(values)), ("empty", .array([]))]).rendered()
-        let lazy = JSONOut.object([("items", .lazyArray(count: values.count) { values[$0] }), ("empty", .lazyArray(count: 0) { _ in .null })]).rendered()
-        #expect(lazy == built)
-        #expect(built.hasSuffix("}\n"))
-        #expect(built.contains("\"empty\": []"))
+    /// Evidence items are written straight into the output; they must read
+    /// exactly as the same item built as a `JSONOut` object: empty and
+    /// non-empty reasons and attributes, escapes, non-ASCII, and a repeated
+    /// attribute name (the first one kept).
+    @Test func evidenceItemsWriteAsTheSameObjectsBuilt() {
+        func attribute(_ name: String, _ value: String) -> Secscore_Plugin_V1_Attribute {
+            var a = Secscore_Plugin_V1_Attribute()
+            a.name = name
+            a.value = value
+            return a
+        }
+        let items: [Secscore_Plugin_V1_EvidenceItem] = (0..<12).map { i in
+            var item = Secscore_Plugin_V1_EvidenceItem()
+            item.kind = i % 4 == 0 ? "" : "admin"
+            item.id = "id-\(i)"
+            item.name = i % 3 == 0 ? "Zoë \"q\" \\ \t\n\u{1}\u{2028}" : "user\(i)@partner.example.com"
+            item.status = i % 2 == 0 ? "compliant" : "notCompliant"
+            item.reasons = Array(["no MFA method registered", "excluded by \"Break glass\""].prefix(i % 3))
+            item.attributes = Array([attribute("roles", "Global Administrator"), attribute("roles", "second"), attribute("é", "ü")].prefix(i % 4))
+            return item
+        }
+        var evidence = Secscore_Plugin_V1_Evidence()
+        evidence.items = items
+        let built = JSONOut.object([("items", .array(items.map { item in
+            var attributes: [(String, JSONOut)] = []
+            for a in item.attributes where !attributes.contains(where: { $0.0 == a.name }) { attributes.append((a.name, .string(a.value))) }
+            return .object([
+                ("kind", .string(item.kind)), ("id", .string(item.id)), ("name", .string(item.name)), ("status", .string(item.status)),
+                ("reasons", .array(item.reasons.map(JSONOut.string))), ("attributes", .object(attributes)),
+            ])
+        }))])
+        let written = JSONReport.evidence(evidence).rendered()
+        #expect(written.contains("\"reasons\": [],"))
+        #expect(written.contains("\"attributes\": {}"))
+        #expect(!written.contains("second"))
+        // The same items, and for the metrics an empty object first.
+        #expect(written == built.rendered().replacingOccurrences(of: "{\n  \"items\"", with: "{\n  \"metrics\": {},\n  \"items\""))
     }
 }
