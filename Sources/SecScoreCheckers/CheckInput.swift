@@ -72,8 +72,14 @@ struct FindingBuilder {
 
 /// Lists at most `limit` names, then how many more.
 func listed(_ names: [String], limit: Int = 5) -> String {
-    if names.count <= limit { return names.joined(separator: ", ") }
-    return names.prefix(limit).joined(separator: ", ") + " and \(names.count - limit) more"
+    listed(count: names.count, limit: limit) { names[$0] }
+}
+
+/// `listed` of `count` names, making only the ones it shows (the first
+/// `limit`) with `name`, given each one's position.
+func listed(count: Int, limit: Int = 5, name: (Int) -> String) -> String {
+    let shown = (0..<min(count, limit)).map(name).joined(separator: ", ")
+    return count <= limit ? shown : shown + " and \(count - limit) more"
 }
 
 func plural(_ n: Int, _ word: String, _ plural: String? = nil) -> String {

@@ -31,16 +31,17 @@ enum PolicyCoverage: Equatable {
         _ p: Secscore_Tenant_V1_ConditionalAccessPolicy, for s: Subject, membership: GroupMembership,
         roleNames: [String: String]
     ) -> PolicyCoverage {
-        let name = "policy '\(p.displayName.isEmpty ? p.id : p.displayName)'"
+        // Made only for a message: most pairs of a policy and an admin need none.
+        var name: String { "policy '\(p.displayName.isEmpty ? p.id : p.displayName)'" }
         func role(_ id: String) -> String { roleNames[id] ?? id }
         func chain(_ groupID: String) -> String { (s.groups[groupID] ?? [membership.name(groupID)]).joined(separator: " → ") }
         var undecided: [String] = []
 
         // Included?
-        var included = p.includeUsers.contains { $0.lowercased() == "all" } || p.includeUsers.contains(s.userID)
+        var included = p.includeUsers.contains { $0.lowercasedEquals("all") } || p.includeUsers.contains(s.userID)
             || p.includeGroups.contains { s.groups[$0] != nil }
             || p.includeRoles.contains { s.admin.targetableActive.contains($0) }
-        if !included, p.includeUsers.contains(where: { $0.lowercased() == "guestsorexternalusers" }) {
+        if !included, p.includeUsers.contains(where: { $0.lowercasedEquals("guestsorexternalusers") }) {
             switch s.guest.isGuestOrExternal {
             case true?: included = true
             case nil: undecided.append("\(name) includes guests and external users, and the snapshot cannot tell whether this admin is one")
@@ -79,7 +80,7 @@ enum PolicyCoverage: Equatable {
 
         // Excluded? Where the snapshot cannot tell, the exclusion is taken to apply.
         if p.excludeUsers.contains(s.userID) { return .gap("excluded from \(name) by user") }
-        if p.excludeUsers.contains(where: { $0.lowercased() == "guestsorexternalusers" }) {
+        if p.excludeUsers.contains(where: { $0.lowercasedEquals("guestsorexternalusers") }) {
             switch s.guest.isGuestOrExternal {
             case true?: return .gap("excluded from \(name) as a guest or external user (\(s.guest.description))")
             case nil: return .gap("\(name) excludes guests and external users, and the snapshot cannot tell whether this admin is one (counted as excluded)")
@@ -138,7 +139,7 @@ enum PolicyCoverage: Equatable {
 
     /// Conditions that leave some sign-ins out.
     static func conditionsGap(_ p: Secscore_Tenant_V1_ConditionalAccessPolicy, name: String) -> String? {
-        guard p.includeApplications.contains(where: { $0.lowercased() == "all" }) else {
+        guard p.includeApplications.contains(where: { $0.lowercasedEquals("all") }) else {
             return p.includeUserActions.isEmpty ? "\(name) targets only some cloud apps" : "\(name) targets user actions, not sign-ins"
         }
         if !p.excludeApplications.isEmpty { return "\(name) excludes \(plural(p.excludeApplications.count, "cloud app"))" }
@@ -166,7 +167,7 @@ enum PolicyCoverage: Equatable {
         let controls = p.builtInControls.map { $0.lowercased() }
         if controls.contains("block") { return .gap("\(name) blocks access instead of requiring MFA") }
         var alternatives: [(name: String, mfa: Bool?)] = []
-        for c in p.builtInControls { alternatives.append((c, c.lowercased() == "mfa")) }
+        for c in p.builtInControls { alternatives.append((c, c.lowercasedEquals("mfa"))) }
         for c in p.customAuthenticationFactors { alternatives.append(("custom control \(c)", false)) }
         for t in p.termsOfUse { alternatives.append(("terms of use \(t)", false)) }
         var unknownStrength: String?
