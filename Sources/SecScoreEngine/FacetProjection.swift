@@ -43,9 +43,13 @@ public enum FacetProjection {
         // their storage with the snapshot's, first copied all 1,000,000 users
         // and registrations of the largest benchmark tenant, for every check.
         let isHolder = PrincipalFilter(holders)
-        if !out.users.items.isEmpty { out.users.items = facets.users.items.filter { isHolder.contains($0.id) } }
+        if !out.users.items.isEmpty {
+            let users = facets.users.items
+            out.users.items = kept(users) { isHolder.contains(users[$0].id) }
+        }
         if !out.registrationDetails.items.isEmpty {
-            out.registrationDetails.items = facets.registrationDetails.items.filter { isHolder.contains($0.id) }
+            let registrations = facets.registrationDetails.items
+            out.registrationDetails.items = kept(registrations) { isHolder.contains(registrations[$0].id) }
         }
         if !out.groups.items.isEmpty {
             out.groups.items = out.groups.items.map { g in
@@ -57,6 +61,17 @@ public enum FacetProjection {
         if !out.groupEligibilities.items.isEmpty {
             out.groupEligibilities.items = facets.groupEligibilities.items.filter { isHolder.contains($0.principalID) }
         }
+        return out
+    }
+
+    /// The items at the positions `keep` accepts, in order. Each item is
+    /// tested where it lies and only a kept one is copied: `filter` copies
+    /// every item to test it (a retain and a release for each of its
+    /// strings), which for the 1,000,000 users and registrations of the
+    /// largest benchmark tenant was half of this projection's time (perf).
+    private static func kept<Item>(_ items: [Item], _ keep: (Int) -> Bool) -> [Item] {
+        var out: [Item] = []
+        for i in items.indices where keep(i) { out.append(items[i]) }
         return out
     }
 }
