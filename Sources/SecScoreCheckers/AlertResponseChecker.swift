@@ -9,10 +9,11 @@ public enum AlertResponseChecker: Checker {
     public static let description = "Average time from detection to the first partner change over the alerts of the last 30 days."
     public static let requiredFacets: [Secscore_Tenant_V1_Facet] = [.securityAlerts]
 
-    /// An alert of the window (by its index in the facet, never copied:
-    /// copies of the alerts, each a dozen strings to retain and release,
-    /// were a third of this check's time on 100,000 alerts; perf of the
-    /// 1,000,000-user benchmark tenant) and its response time.
+    /// An alert of the window (by its index in the facet, not a copy:
+    /// copies of the alerts carried through filters and sorts, each a
+    /// dozen strings to retain and release, were a third of this check's
+    /// time on 100,000 alerts; perf of the 1,000,000-user benchmark tenant)
+    /// and its response time.
     struct Timed {
         var index: Int
         var hours: Double
@@ -25,8 +26,9 @@ public enum AlertResponseChecker: Checker {
     /// `resolvedBy`) as the partner user's UPN. A change by "Microsoft", a
     /// service, or nobody named is not a partner response.
     package static func byPartner(_ who: String) -> Bool {
-        // ASCII text is one character per byte, so a byte search finds the
-        // same "@" the character search does, without grapheme breaking.
+        // In ASCII text no character combines with an "@", so a byte
+        // search finds the same "@" the character search does, without
+        // grapheme breaking.
         if who.utf8.allSatisfy({ $0 < 0x80 }) { return who.utf8.contains(UInt8(ascii: "@")) }
         return who.contains("@")
     }

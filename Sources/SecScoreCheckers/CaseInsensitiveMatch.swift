@@ -1,5 +1,5 @@
 extension String {
-    /// `lowercased() == lower`, for `lower` already lowercase, without
+    /// `lowercased() == lower`, for `lower` lowercase ASCII (a keyword), without
     /// making the lowercased copy when this string is ASCII (object ids,
     /// the usual value): Conditional Access keywords ("All",
     /// "GuestsOrExternalUsers") are matched in any case against every
@@ -7,8 +7,10 @@ extension String {
     /// the copies were a fifth of the admin check's time on the
     /// 1,000,000-user benchmark tenant (perf).
     package func lowercasedEquals(_ lower: String) -> Bool {
-        // ASCII lowercases letter by letter; anything else as before.
-        guard utf8.allSatisfy({ $0 < 0x80 }) else { return lowercased() == lower }
+        // ASCII lowercases letter by letter, and ASCII equals ASCII byte
+        // for byte; anything else (either side) as before, since `==`
+        // finds U+037E equal to ";" and U+1FEF to "`".
+        guard utf8.allSatisfy({ $0 < 0x80 }), lower.utf8.allSatisfy({ $0 < 0x80 }) else { return lowercased() == lower }
         return utf8.elementsEqual(lower.utf8) { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0) == $1 }
     }
 }

@@ -30,10 +30,10 @@ public enum SpendingBudgetChecker: Checker {
             return out.finding
         }
         let warning = input.number("warningPercent", default: 80)
-        // Customers are referred to by their index in the facet, never
-        // copied: filtering copies of the structs (a retain for each of
-        // their strings and lists, and a release later) was over half of
-        // this check's time on 100,000 customers (perf of the
+        // Customers are referred to by their index in the facet, not
+        // copied to be filtered: filtering copies of the structs (a retain
+        // for each of their strings and lists, and a release later) was
+        // over half of this check's time on 100,000 customers (perf of the
         // 1,000,000-user benchmark tenant).
         let all = input.facets.spendingBudgets.items
         // A customer without a budget whose subscription list was not

@@ -12,10 +12,11 @@ struct CaseInsensitiveMatchTests {
         "", "all", "All", "ALL", "aLl", "al", "alll", " all", "all ", "guestsorexternalusers", "GuestsOrExternalUsers",
         "GUESTSOREXTERNALUSERS", "guestsOrExternalUser", "mfa", "MFA", "Mfa", "\u{212A}", "k", "K", "\u{130}", "i",
         "ÀLL", "àll", "a\u{301}ll", "all\u{301}", "00000000-0000-0000-0000-000000000000", "[all]", "@ll",
+        ";", "\u{37E}", "`", "\u{1FEF}", "a;", "a\u{37E}",
     ]
 
     @Test func lowercasedEqualsAgreesWithLowercasing() {
-        for keyword in ["all", "guestsorexternalusers", "mfa", "k", "i", "", "àll"] {
+        for keyword in ["all", "guestsorexternalusers", "mfa", "k", "i", "", "àll", ";", "\u{37E}", "`", "\u{1FEF}", "a\u{37E}"] {
             for text in Self.texts {
                 #expect(text.lowercasedEquals(keyword) == (text.lowercased() == keyword), "\(text) vs \(keyword)")
             }

@@ -161,5 +161,7 @@ struct JSONStreamingTests {
         #expect(!written.contains("second"))
         // The same items, and for the metrics an empty object first.
         #expect(written == built.rendered().replacingOccurrences(of: "{\n  \"items\"", with: "{\n  \"metrics\": {},\n  \"items\""))
+        // No items: an empty array, as an empty built one is written.
+        #expect(JSONReport.evidence(Secscore_Plugin_V1_Evidence()).rendered() == "{\n  \"metrics\": {},\n  \"items\": []\n}\n")
     }
 }
