@@ -159,7 +159,7 @@ extension SnapshotLoader {
             r.mfaRegistrationUnknown = true
         }
         r.isMfaCapable = try node.bool("isMfaCapable") ?? false
-        r.methodsRegistered = shared.list(try node.strings("methodsRegistered") ?? [])
+        r.methodsRegistered = try shared.list("methodsRegistered", of: node)
         return r
     }
 }

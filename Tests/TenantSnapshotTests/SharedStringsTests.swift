@@ -1,3 +1,4 @@
+import SecScoreJSON
 import SecScoreWire
 import SecScoreTestSupport
 @testable import TenantSnapshot
@@ -62,6 +63,49 @@ struct SharedStringsTests {
         #expect(lateFirst == late && lateSecond == late)
         #expect(storage(lateFirst) != storage(lateSecond))
         #expect(shareStorage(interner.string(freshCopy("customer-tenant-0000-repeated")), kept))
+    }
+
+    /// A list read from JSON by `list(_:of:)` is the list `list` makes of
+    /// `strings`, errors included, whatever the lists before it; one the
+    /// same, byte for byte, as a recent one is that very list.
+    @Test func listsReadFromJSONMatchListsBuiltFirst() throws {
+        let methods = ["microsoftAuthenticatorPush", "mobilePhone", "softwareOneTimePasscode", "fido2SecurityKey", "windowsHelloForBusiness", "email"]
+        // Six distinct lists (more than the recent ones kept), repeated in
+        // turns, then NFC/NFD twins that `==` finds equal and bytes do not.
+        var values: [String] = (0..<40).map { i in
+            let list = Array(methods.prefix(1 + i % 6)).map { "\"\($0)\"" }.joined(separator: ", ")
+            return "[\(list)]"
+        }
+        values += ["[\"\(precomposed)\"]", "[\"\(decomposed)\"]", "[\"\(precomposed)\"]", "[]", "null", "[\"a\", 3]", "\"mobilePhone\"", "[\"mobilePhone\", null]"]
+        var fromJSON = ValueInterner()
+        var built = ValueInterner()
+        var first: [[[UInt8]]: [String]] = [:]
+        var sharedRepeats = 0
+        for (i, text) in values.enumerated() {
+            let node = JSONNode.snapshot(element: try JSONParser.parse(Array("{\"m\": \(text)}".utf8)), at: i, of: "$.value", file: "f.json")
+            let expected = Result { () throws(JSONInputError) in built.list(try node.strings("m") ?? []) }
+            let read = Result { () throws(JSONInputError) in try fromJSON.list("m", of: node) }
+            switch (expected, read) {
+            case (.success(let e), .success(let r)):
+                let bytes = r.map { Array($0.utf8) }
+                #expect(e.map { Array($0.utf8) } == bytes, "\(text)")
+                // A list seen before comes back as that list.
+                if let earlier = first[bytes], !r.isEmpty {
+                    #expect(earlier.withUnsafeBufferPointer { $0.baseAddress } == r.withUnsafeBufferPointer { $0.baseAddress }, "\(text) not shared")
+                    sharedRepeats += 1
+                } else {
+                    first[bytes] = r
+                }
+            case (.failure(let e), .failure(let r)):
+                #expect(e.description == r.description)
+            default:
+                Issue.record("\(text): \(expected) against \(read)")
+            }
+        }
+        #expect(sharedRepeats == 35)
+        // The decomposed twin came back with its own bytes.
+        let twin = try fromJSON.list("m", of: JSONNode.snapshot(JSONParser.parse(Array("{\"m\": [\"\(decomposed)\"]}".utf8)), file: "f.json"))
+        #expect(Array(twin[0].utf8) == Array(decomposed.utf8))
     }
 
     static let users = """
