@@ -75,51 +75,24 @@ package enum JSONOut: Sendable {
         array.end(into: &out)
     }
 
-    /// An object written member by member: `{}` when it has none, else
-    /// each member on its own line, indented two spaces a level, and the
-    /// brace on a line of its own. The layout of every object written.
-    struct ObjectLayout {
-        private let indent: Int
-        private var members = 0
-
-        /// Writes the opening brace of an object at `indent` levels.
-        init(indent: Int, into out: inout JSONByteSink) {
-            self.indent = indent
-            out.append(0x7B)
-        }
-
-        /// Writes `key` and the colon; the caller then writes its value.
-        mutating func member(_ key: String, into out: inout JSONByteSink) {
-            out.append(members == 0 ? "\n" : ",\n")
-            members += 1
-            out.indent(indent + 1)
-            JSONOut.quote(key, into: &out)
-            out.append(": ")
-        }
-
-        /// Writes a string member.
-        mutating func member(_ key: String, _ value: String, into out: inout JSONByteSink) {
-            member(key, into: &out)
-            JSONOut.quote(value, into: &out)
-        }
-
-        func end(into out: inout JSONByteSink) {
-            if members > 0 {
-                out.append(0x0A)
-                out.indent(indent)
-            }
-            out.append(0x7D)
-        }
-    }
-
-    /// An array written element by element, in the layout of `ObjectLayout`.
+    /// An array written element by element: `[]` when it has none, else
+    /// each element on its own line, indented two spaces a level, and the
+    /// bracket on a line of its own. The layout of every array written, and
+    /// of every object (`ObjectLayout`, with braces).
     struct ArrayLayout {
         private let indent: Int
+        private let closing: UInt8
         private var elements = 0
 
+        /// Writes the opening bracket of an array at `indent` levels.
         init(indent: Int, into out: inout JSONByteSink) {
+            self.init(indent: indent, opening: 0x5B, closing: 0x5D, into: &out)
+        }
+
+        fileprivate init(indent: Int, opening: UInt8, closing: UInt8, into out: inout JSONByteSink) {
             self.indent = indent
-            out.append(0x5B)
+            self.closing = closing
+            out.append(opening)
         }
 
         /// Starts an element's line; the caller then writes the element.
@@ -134,8 +107,33 @@ package enum JSONOut: Sendable {
                 out.append(0x0A)
                 out.indent(indent)
             }
-            out.append(0x5D)
+            out.append(closing)
         }
+    }
+
+    /// An object written member by member, in the layout of `ArrayLayout`.
+    struct ObjectLayout {
+        private var members: ArrayLayout
+
+        /// Writes the opening brace of an object at `indent` levels.
+        init(indent: Int, into out: inout JSONByteSink) {
+            members = ArrayLayout(indent: indent, opening: 0x7B, closing: 0x7D, into: &out)
+        }
+
+        /// Writes `key` and the colon; the caller then writes its value.
+        mutating func member(_ key: String, into out: inout JSONByteSink) {
+            members.element(into: &out)
+            JSONOut.quote(key, into: &out)
+            out.append(": ")
+        }
+
+        /// Writes a string member.
+        mutating func member(_ key: String, _ value: String, into out: inout JSONByteSink) {
+            member(key, into: &out)
+            JSONOut.quote(value, into: &out)
+        }
+
+        func end(into out: inout JSONByteSink) { members.end(into: &out) }
     }
 
     /// Shortest round-tripping form, integers without ".0".

@@ -129,21 +129,14 @@ struct JSONStreamingTests {
     /// non-empty reasons and attributes, escapes, non-ASCII, and a repeated
     /// attribute name (the first one kept).
     @Test func evidenceItemsWriteAsTheSameObjectsBuilt() {
-        func attribute(_ name: String, _ value: String) -> Secscore_Plugin_V1_Attribute {
-            var a = Secscore_Plugin_V1_Attribute()
-            a.name = name
-            a.value = value
-            return a
-        }
+        let attributes = [("roles", "Global Administrator"), ("roles", "second"), ("é", "ü")]
         let items: [Secscore_Plugin_V1_EvidenceItem] = (0..<12).map { i in
-            var item = Secscore_Plugin_V1_EvidenceItem()
-            item.kind = i % 4 == 0 ? "" : "admin"
-            item.id = "id-\(i)"
-            item.name = i % 3 == 0 ? "Zoë \"q\" \\ \t\n\u{1}\u{2028}" : "user\(i)@partner.example.com"
-            item.status = i % 2 == 0 ? "compliant" : "notCompliant"
-            item.reasons = Array(["no MFA method registered", "excluded by \"Break glass\""].prefix(i % 3))
-            item.attributes = Array([attribute("roles", "Global Administrator"), attribute("roles", "second"), attribute("é", "ü")].prefix(i % 4))
-            return item
+            Secscore_Plugin_V1_EvidenceItem(
+                kind: i % 4 == 0 ? "" : "admin", id: "id-\(i)",
+                name: i % 3 == 0 ? "Zoë \"q\" \\ \t\n\u{1}\u{2028}" : "user\(i)@partner.example.com",
+                status: i % 2 == 0 ? "compliant" : "notCompliant",
+                reasons: Array(["no MFA method registered", "excluded by \"Break glass\""].prefix(i % 3)),
+                attributes: Array(attributes.prefix(i % 4)))
         }
         var evidence = Secscore_Plugin_V1_Evidence()
         evidence.items = items
