@@ -29,7 +29,7 @@ public enum AlertResponseChecker: Checker {
         // In ASCII text no character combines with an "@", so a byte
         // search finds the same "@" the character search does, without
         // grapheme breaking.
-        if who.utf8.allSatisfy({ $0 < 0x80 }) { return who.utf8.contains(UInt8(ascii: "@")) }
+        if who.isASCII { return who.utf8.contains(UInt8(ascii: "@")) }
         return who.contains("@")
     }
 

@@ -10,7 +10,10 @@ extension String {
         // ASCII lowercases letter by letter, and ASCII equals ASCII byte
         // for byte; anything else (either side) as before, since `==`
         // finds U+037E equal to ";" and U+1FEF to "`".
-        guard utf8.allSatisfy({ $0 < 0x80 }), lower.utf8.allSatisfy({ $0 < 0x80 }) else { return lowercased() == lower }
+        guard isASCII, lower.isASCII else { return lowercased() == lower }
         return utf8.elementsEqual(lower.utf8) { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0) == $1 }
     }
+
+    /// Every UTF-8 byte is below 0x80.
+    var isASCII: Bool { utf8.allSatisfy { $0 < 0x80 } }
 }

@@ -167,7 +167,7 @@ enum PolicyCoverage: Equatable {
         let controls = p.builtInControls.map { $0.lowercased() }
         if controls.contains("block") { return .gap("\(name) blocks access instead of requiring MFA") }
         var alternatives: [(name: String, mfa: Bool?)] = []
-        for c in p.builtInControls { alternatives.append((c, c.lowercasedEquals("mfa"))) }
+        for (c, lower) in zip(p.builtInControls, controls) { alternatives.append((c, lower == "mfa")) }
         for c in p.customAuthenticationFactors { alternatives.append(("custom control \(c)", false)) }
         for t in p.termsOfUse { alternatives.append(("terms of use \(t)", false)) }
         var unknownStrength: String?

@@ -12,14 +12,12 @@ package enum JSONOut: Sendable {
     case object([(String, JSONOut)])
     /// An array whose `count` elements are written straight into the
     /// output by `element` (given the element's index, the output and the
-    /// element's indent level) and never exist as values: a report's
-    /// 300,000 evidence items built as one tree took 500 MB and 2.7 s
-    /// (BENCHMARKS.md). In the same layout as `JSONOut` values,
-    /// through `ObjectLayout` and `ArrayLayout`. For the report's evidence
-    /// items, for a measured need: building a `JSONOut` for each (arrays of
-    /// members, reasons and attributes) and then walking it, the
-    /// 1,000,000-user tenant's JSON report (301,000 items, 112 MB) took
-    /// 0.40-0.49 s to write to /dev/null; written straight, 0.25-0.35 s.
+    /// element's indent level), through `ObjectLayout` and `ArrayLayout`
+    /// so they read as built values would; they never exist as values.
+    /// For the report's evidence items, a measured need (BENCHMARKS.md):
+    /// the 1,000,000-user tenant's 301,000 items as one tree took 500 MB
+    /// and 2.7 s; built one at a time and walked, 0.40-0.49 s to /dev/null;
+    /// written straight, 0.25-0.35 s.
     case writtenArray(count: Int, element: @Sendable (Int, inout JSONByteSink, Int) -> Void)
 
     /// Pretty-printed with two-space indents.
